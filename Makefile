@@ -1,0 +1,55 @@
+# PyK8s-Lab: `make run` starts the product on embedded defaults; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+
+# Tests run against the machine's PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# A fresh database and Redis key prefix per run, so concurrent runs never share state.
+TEST_RUN_ID := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(4))')
+TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	PYK8S_TEST_DB_NAME=test_pyk8s_$(TEST_RUN_ID) PYK8S_REDIS_PREFIX=pyk8s-test-$(TEST_RUN_ID) \
+	SECRET_KEY=test-only-$(TEST_RUN_ID)-0123456789abcdefghijklmnopqrstuvwxyz0123456789 \
+	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY)
+TEST_FERNET_KEY := $(shell $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+
+.PHONY: install run test lint typecheck pytest lock fmt clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip sync -q --python $(BIN)/python requirements/dev.txt
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+run: install
+	$(BIN)/python -m pyk8s.run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+pytest: install
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-resolve the pinned sets after editing requirements/*.in.
+lock: install
+	$(UV) pip compile -q --python-version 3.11 requirements/base.in -o requirements/base.txt
+	$(UV) pip compile -q --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

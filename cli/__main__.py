@@ -1,0 +1,2 @@
+def main() -> None:
+    raise SystemExit("pyk8s: the CLI is not built yet")

@@ -1,0 +1,116 @@
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.serializers import ErrorSerializer
+from clusters import selectors, services
+from clusters.api.serializers import (
+    ClusterCreateSerializer,
+    ClusterExtendedSerializer,
+    ClusterExtendSerializer,
+    ClusterSerializer,
+)
+from clusters.models import Cluster, ClusterStatus
+from pyk8s.errors import ApplicationError
+
+_not_found = {404: OpenApiResponse(ErrorSerializer, description="No such cluster of yours.")}
+_conflict = {409: OpenApiResponse(ErrorSerializer, description="Not possible in this state.")}
+
+
+class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The requesting user's clusters; anyone else's answer 404 like missing ones."""
+
+    serializer_class = ClusterSerializer
+
+    def get_queryset(self) -> Any:
+        status_filter = self.request.query_params.get("status")
+        if status_filter and status_filter not in ClusterStatus.values:
+            raise ApplicationError(
+                f"Unknown status; use one of {', '.join(ClusterStatus.values)}.", field="status"
+            )
+        return selectors.cluster_list(owner=self.request.user, status=status_filter)  # type: ignore[arg-type]
+
+    def get_object(self) -> Cluster:
+        return selectors.cluster_get(owner=self.request.user, cluster_id=self.kwargs["pk"])  # type: ignore[arg-type]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                enum=ClusterStatus.values,
+                description="Only clusters in this status (DELETED ones are listed only so).",
+            )
+        ],
+        summary="List your clusters, newest first",
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ClusterSerializer, **_not_found}, summary="One cluster")
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ClusterCreateSerializer,
+        responses={
+            202: ClusterSerializer,
+            400: OpenApiResponse(description="Field errors: {field: [message]}"),
+            409: OpenApiResponse(ErrorSerializer, description="Quota reached."),
+        },
+        summary="Create a cluster (provisioned in the background)",
+    )
+    def create(self, request: Request) -> Response:
+        serializer = ClusterCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cluster = services.cluster_create(owner=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(ClusterSerializer(cluster).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={202: ClusterSerializer, **_not_found},
+        summary="Delete a cluster (in the background); repeating it is harmless",
+    )
+    def destroy(self, request: Request, pk: str) -> Response:
+        cluster = services.cluster_request_delete(cluster=self.get_object())
+        return Response(ClusterSerializer(cluster).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses={
+            (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description="kubeconfig"),
+            **_not_found,
+            **_conflict,
+        },
+        summary="Download the kubeconfig of a RUNNING cluster",
+    )
+    @action(detail=True, methods=["get"])
+    def kubeconfig(self, request: Request, pk: str) -> HttpResponse:
+        cluster = self.get_object()
+        response = HttpResponse(
+            selectors.cluster_kubeconfig(cluster=cluster), content_type="application/yaml"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{cluster.name}-kubeconfig.yaml"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        request=ClusterExtendSerializer,
+        responses={
+            200: ClusterExtendedSerializer,
+            400: OpenApiResponse(description="Past the maximum lifetime: {minutes: [message]}"),
+            **_not_found,
+            **_conflict,
+        },
+        summary="Extend a cluster's TTL",
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, pk: str) -> Response:
+        serializer = ClusterExtendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cluster = services.cluster_extend(cluster=self.get_object(), **serializer.validated_data)
+        return Response({"id": cluster.id, "ttl_expires_at": cluster.ttl_expires_at})

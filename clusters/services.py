@@ -1,0 +1,122 @@
+"""Cluster writes. Every status change is a conditional update, so two workers, two web
+replicas or a late duplicate message can never both win or move a cluster backwards."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from clusters import tasks
+from clusters.models import LIVE_STATUSES, Cluster, ClusterStatus
+from pyk8s.errors import ApplicationError
+
+
+def cluster_create(
+    *,
+    owner: User,
+    name: str,
+    ttl_minutes: int | None = None,
+    workers: int = 0,
+    kubernetes_version: str | None = None,
+) -> Cluster:
+    """Record a new cluster in PROVISIONING and queue its creation once committed.
+
+    The owner's row is locked while the quota and the name are checked, so concurrent
+    requests by one user are serialised: with a quota of 3, exactly 3 of 20 succeed.
+    """
+    ttl = timedelta(minutes=ttl_minutes or settings.PYK8S_TTL_DEFAULT_MINUTES)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        live = Cluster.objects.filter(owner=owner, status__in=LIVE_STATUSES)
+        if live.count() >= settings.PYK8S_MAX_CLUSTERS_PER_USER:
+            raise ApplicationError(
+                f"You already have {settings.PYK8S_MAX_CLUSTERS_PER_USER} clusters, the most "
+                "allowed. Delete one to create another.",
+                code="quota_exceeded",
+                status_code=409,
+            )
+        if Cluster.objects.filter(owner=owner, name=name).exclude(status="DELETED").exists():
+            raise _name_taken(name)
+        try:
+            with transaction.atomic():
+                cluster = Cluster.objects.create(
+                    owner=owner,
+                    name=name,
+                    runtime_name=_new_runtime_name(),
+                    kubernetes_version=kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0],
+                    workers=workers,
+                    ttl_expires_at=timezone.now() + ttl,
+                )
+        except IntegrityError as exc:  # a concurrent request took the name first
+            raise _name_taken(name) from exc
+        transaction.on_commit(lambda: tasks.cluster_provision.delay(str(cluster.id)))
+    return cluster
+
+
+def cluster_request_delete(*, cluster: Cluster) -> Cluster:
+    """Move the cluster to DELETING and queue the runtime deletion. Idempotent."""
+    with transaction.atomic():
+        moved = Cluster.objects.filter(
+            id=cluster.id,
+            status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.ERROR],
+        ).update(status=ClusterStatus.DELETING, status_reason="", updated_at=timezone.now())
+        if moved:
+            transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)))
+    cluster.refresh_from_db()
+    return cluster
+
+
+def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
+    """Push the TTL back by `minutes`, never past created_at + PYK8S_TTL_MAX_MINUTES."""
+    if cluster.status not in (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING):
+        raise ApplicationError(
+            f"Only a PROVISIONING or RUNNING cluster can be extended; this one is {cluster.status}.",
+            code="cluster_not_running",
+            status_code=409,
+        )
+    limit = cluster.created_at + timedelta(minutes=settings.PYK8S_TTL_MAX_MINUTES)
+    new_expiry = max(cluster.ttl_expires_at, timezone.now()) + timedelta(minutes=minutes)
+    if new_expiry > limit:
+        left = max(0, int((limit - cluster.ttl_expires_at).total_seconds() // 60))
+        raise ApplicationError(
+            f"A cluster may live at most {settings.PYK8S_TTL_MAX_MINUTES} minutes; "
+            f"this one can be extended by {left} more minutes at most.",
+            field="minutes",
+            code="ttl_limit",
+        )
+    updated = Cluster.objects.filter(
+        id=cluster.id,
+        status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING],
+        ttl_expires_at=cluster.ttl_expires_at,
+    ).update(ttl_expires_at=new_expiry, updated_at=timezone.now())
+    if not updated:
+        raise ApplicationError(
+            "The cluster changed while it was being extended; try again.",
+            code="conflict",
+            status_code=409,
+        )
+    cluster.refresh_from_db()
+    return cluster
+
+
+def _new_runtime_name() -> str:
+    return f"{settings.PYK8S_RUNTIME_NAME_PREFIX}{secrets.token_hex(6)}"
+
+
+def _name_taken(name: str) -> ApplicationError:
+    return ApplicationError(
+        f"You already have a cluster named {name!r}; choose another name.",
+        field="name",
+        code="name_taken",
+    )
+
+
+def cluster_provision(*, cluster_id: str) -> None:
+    raise NotImplementedError  # the provisioning engine
+
+
+def cluster_delete(*, cluster_id: str) -> None:
+    raise NotImplementedError  # the provisioning engine

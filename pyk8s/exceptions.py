@@ -1,0 +1,48 @@
+"""One JSON shape for every API error.
+
+Field errors are `{"field": ["message"]}` (DRF's own shape); everything else is
+`{"detail": "message", "code": "machine_readable_code"}`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from pyk8s.errors import ApplicationError
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        if exc.field:
+            return Response({exc.field: [exc.message]}, status=exc.status_code, headers=headers)
+        body = {"detail": exc.message, "code": exc.code}
+        return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        if not isinstance(response.data, dict):  # a bare list from a non-field validator
+            response.data = {"detail": " ".join(map(str, response.data)), "code": "invalid"}
+        elif set(response.data) == {"non_field_errors"}:
+            response.data = {
+                "detail": " ".join(map(str, response.data["non_field_errors"])),
+                "code": "invalid",
+            }
+        return response
+    response.data = {"detail": str(exc.detail), "code": _code_of(exc)}
+    return response
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code

@@ -1,0 +1,271 @@
+"""The one settings module: everything configurable comes from the environment.
+
+Local runs need no configuration at all: the secret key and the encryption key are
+generated once under var/, the database is SQLite under var/, and Redis is a private
+server on a unix socket under var/ (started by `python -m pyk8s.run`).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from pyk8s import local_secrets
+
+django_stubs_ext.monkeypatch()  # lets generic Django classes be subscripted at run time
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("PYK8S_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# --- Secrets -------------------------------------------------------------------------------
+
+# A local run (`make run`, or DEBUG) keeps a generated key under var/; elsewhere it must be set.
+SECRET_KEY = env.str("SECRET_KEY", default="") or local_secrets.read_or_create(
+    VAR_DIR / "secret_key", local_secrets.new_secret_key, create=DEBUG
+)
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or too short: set it to at least 50 random characters "
+        "(or run with DEBUG=true to have one generated under var/)."
+    )
+
+# Comma-separated Fernet keys; the first encrypts, all decrypt (see rotate_encryption_keys).
+PYK8S_ENCRYPTION_KEYS = env.list("PYK8S_ENCRYPTION_KEYS", default=[]) or [
+    local_secrets.read_or_create(
+        VAR_DIR / "encryption_key", local_secrets.new_fernet_key, create=DEBUG
+    )
+]
+if not all(PYK8S_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("PYK8S_ENCRYPTION_KEYS must be set (comma-separated Fernet keys).")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications --------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_prometheus",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "django_celery_beat",
+    "channels",
+    "accounts",
+    "clusters",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pyk8s.logging.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "pyk8s.urls"
+WSGI_APPLICATION = "pyk8s.wsgi.application"
+ASGI_APPLICATION = "pyk8s.asgi.application"
+APPEND_SLASH = False  # urls accept both forms themselves; never redirect a POST or DELETE
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data stores ---------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process, the worker and beat share one file: wait for locks, don't fail.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+if test_db_name := env.str("PYK8S_TEST_DB_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": test_db_name}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Without REDIS_URL, a private Redis on a unix socket under var/ (started by pyk8s.run).
+REDIS_SOCKET = VAR_DIR / "redis.sock"
+REDIS_URL = env.str("REDIS_URL", default=f"unix://{REDIS_SOCKET}")
+# Everything this deployment keeps in Redis is under this prefix, so test runs can share a server.
+PYK8S_REDIS_PREFIX = env.str("PYK8S_REDIS_PREFIX", default="pyk8s")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": PYK8S_REDIS_PREFIX,
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{PYK8S_REDIS_PREFIX}:asgi"},
+    }
+}
+
+# --- Accounts and authentication -----------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+
+# Django's Argon2 hasher is argon2id with 100 MiB, 2 iterations, 8 lanes: above OWASP's minimum.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email"]},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+PYK8S_LOGIN_FAILURE_LIMIT = env.int("PYK8S_LOGIN_FAILURE_LIMIT", default=5)
+PYK8S_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+PYK8S_LOGIN_RATE = env.str("PYK8S_LOGIN_RATE", default="30/minute")
+PYK8S_REGISTER_RATE = env.str("PYK8S_REGISTER_RATE", default="10/hour")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pyk8s.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "login": PYK8S_LOGIN_RATE,
+        "register": PYK8S_REGISTER_RATE,
+    },
+    "NUM_PROXIES": env.int("PYK8S_NUM_PROXIES", default=0),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("PYK8S_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("PYK8S_REFRESH_TOKEN_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PyK8s-Lab API",
+    "DESCRIPTION": "Short-lived, isolated Kubernetes (KinD) clusters on demand.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+# --- Clusters ------------------------------------------------------------------------------
+
+PYK8S_KIND_BINARY = env.str("PYK8S_KIND_BINARY", default="kind")
+PYK8S_RUNTIME_NAME_PREFIX = env.str("PYK8S_RUNTIME_NAME_PREFIX", default="pk-")
+PYK8S_TTL_DEFAULT_MINUTES = env.int("PYK8S_TTL_DEFAULT_MINUTES", default=60)
+PYK8S_TTL_MIN_MINUTES = env.int("PYK8S_TTL_MIN_MINUTES", default=10)
+PYK8S_TTL_MAX_MINUTES = env.int("PYK8S_TTL_MAX_MINUTES", default=480)
+PYK8S_MAX_CLUSTERS_PER_USER = env.int("PYK8S_MAX_CLUSTERS_PER_USER", default=3)
+PYK8S_KUBERNETES_VERSIONS = env.list(
+    "PYK8S_KUBERNETES_VERSIONS", default=["1.33.1", "1.32.5", "1.31.9"]
+)
+if not PYK8S_KUBERNETES_VERSIONS:
+    raise ImproperlyConfigured("PYK8S_KUBERNETES_VERSIONS must list at least one version.")
+
+# --- Celery --------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{PYK8S_REDIS_PREFIX}:celery:"}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+
+# --- Web, static files, i18n ---------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+if env.bool("PYK8S_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Logging: JSON lines on stdout ---------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaced by pyk8s.logging.RequestLogMiddleware, which never logs query strings.
+        "django.server": {"handlers": [], "propagate": False},
+        "django.request": {"level": "ERROR"},
+        "daphne.server": {"level": "WARNING"},
+        "daphne.http_protocol": {"level": "WARNING"},
+        "daphne.ws_protocol": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from pyk8s import health
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("clusters.api.urls")),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^health/live/?$", health.live, name="health-live"),
+    re_path(r"^health/ready/?$", health.ready, name="health-ready"),
+    path("", include("django_prometheus.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "pyk8s.views.not_found"
+handler500 = "pyk8s.views.server_error"

@@ -1,0 +1,11 @@
+"""JSON answers for errors outside DRF views, so API clients never get an HTML page."""
+
+from django.http import HttpRequest, JsonResponse
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)

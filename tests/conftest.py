@@ -1,0 +1,73 @@
+"""Shared fixtures.
+
+Each `make test` run gets its own PostgreSQL database (PYK8S_TEST_DB_NAME) and its own
+Redis key prefix (PYK8S_REDIS_PREFIX), both set by the Makefile, so runs on one machine
+never see each other's data.
+"""
+
+import redis
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, UserFactory
+
+
+def flush_redis_prefix() -> None:
+    """Delete this run's keys only: FLUSHDB would wipe every other run on the server."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{settings.PYK8S_REDIS_PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_redis():
+    flush_redis_prefix()
+    yield
+    flush_redis_prefix()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 at production cost takes ~0.1 s per hash; tests of hashing itself opt back in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def client_for(user) -> APIClient:
+    """An API client logged in as `user` with a real access token from /auth/token."""
+    client = APIClient()
+    response = client.post("/auth/token", {"email": user.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    return client
+
+
+@pytest.fixture
+def owner_client(user) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user) -> APIClient:
+    return client_for(other_user)

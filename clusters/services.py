@@ -73,14 +73,16 @@ def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
     """Push the TTL back by `minutes`, never past created_at + PYK8S_TTL_MAX_MINUTES."""
     if cluster.status not in (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING):
         raise ApplicationError(
-            f"Only a PROVISIONING or RUNNING cluster can be extended; this one is {cluster.status}.",
+            "Only a PROVISIONING or RUNNING cluster can be extended; "
+            f"this one is {cluster.status}.",
             code="cluster_not_running",
             status_code=409,
         )
     limit = cluster.created_at + timedelta(minutes=settings.PYK8S_TTL_MAX_MINUTES)
-    new_expiry = max(cluster.ttl_expires_at, timezone.now()) + timedelta(minutes=minutes)
+    base = max(cluster.ttl_expires_at, timezone.now())
+    new_expiry = base + timedelta(minutes=minutes)
     if new_expiry > limit:
-        left = max(0, int((limit - cluster.ttl_expires_at).total_seconds() // 60))
+        left = max(0, int((limit - base).total_seconds() // 60))
         raise ApplicationError(
             f"A cluster may live at most {settings.PYK8S_TTL_MAX_MINUTES} minutes; "
             f"this one can be extended by {left} more minutes at most.",

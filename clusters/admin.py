@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -60,11 +62,16 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     def delete_now(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         self._apply(request, queryset, lambda c: services.cluster_request_delete(cluster=c))
 
-    def _apply(self, request: HttpRequest, queryset: QuerySet[Cluster], change: object) -> None:
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Cluster],
+        change: Callable[[Cluster], Cluster],
+    ) -> None:
         done = 0
         for cluster in queryset:
             try:
-                change(cluster)  # type: ignore[operator]
+                change(cluster)
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{cluster.name}: {exc.message}", messages.WARNING)

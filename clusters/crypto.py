@@ -16,6 +16,9 @@ class KubeconfigDecryptionError(Exception):
     pass
 
 
+_NO_KEY = "no configured key decrypts this kubeconfig"
+
+
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in keys])
@@ -29,16 +32,20 @@ def encrypt_kubeconfig(cluster_id: uuid.UUID, kubeconfig: str) -> bytes:
     return fernet().encrypt(f"{cluster_id}\n{kubeconfig}".encode())
 
 
-def decrypt_kubeconfig(cluster_id: uuid.UUID, ciphertext: bytes) -> str:
+def decrypt_kubeconfig(cluster_id: uuid.UUID, ciphertext: bytes | memoryview) -> str:
     try:
         plaintext = fernet().decrypt(bytes(ciphertext)).decode()
     except InvalidToken as exc:
-        raise KubeconfigDecryptionError("no configured key decrypts this kubeconfig") from exc
+        raise KubeconfigDecryptionError(_NO_KEY) from exc
     bound_id, _, kubeconfig = plaintext.partition("\n")
     if bound_id != str(cluster_id):
         raise KubeconfigDecryptionError("kubeconfig belongs to another cluster")
     return kubeconfig
 
 
-def rotate(ciphertext: bytes) -> bytes:
-    return fernet().rotate(bytes(ciphertext))
+def rotate(ciphertext: bytes | memoryview) -> bytes:
+    """The same plaintext, encrypted under the first key."""
+    try:
+        return fernet().rotate(bytes(ciphertext))
+    except InvalidToken as exc:
+        raise KubeconfigDecryptionError(_NO_KEY) from exc

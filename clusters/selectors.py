@@ -1,33 +1,86 @@
 """Cluster reads."""
 
-from django.db.models import QuerySet
+import logging
+import uuid
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from clusters import crypto
 from clusters.models import Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
 
 def cluster_list(*, owner: User, status: str | None = None) -> QuerySet[Cluster]:
-    clusters = Cluster.objects.filter(owner=owner)
+    """The owner's clusters, newest first; DELETED ones only when asked for by status."""
+    # The ciphertext is never listed, so it is not even read; "-id" keeps pages stable when
+    # two clusters share a created_at.
+    clusters = Cluster.objects.filter(owner=owner).defer("kubeconfig_encrypted")
+    clusters = clusters.order_by("-created_at", "-id")
     if status:
         return clusters.filter(status=status)
     return clusters.exclude(status=ClusterStatus.DELETED)
 
 
-def cluster_get(*, owner: User, cluster_id: object) -> Cluster:
+def cluster_get(*, owner: User, cluster_id: str) -> Cluster:
     """The owner's cluster; anyone else's answers exactly like a missing one."""
     try:
-        return Cluster.objects.get(owner=owner, id=cluster_id)
-    except (Cluster.DoesNotExist, ValueError, TypeError) as exc:
+        return Cluster.objects.get(owner=owner, id=uuid.UUID(cluster_id))
+    except (Cluster.DoesNotExist, ValueError) as exc:
         raise ApplicationError("Cluster not found.", code="not_found", status_code=404) from exc
 
 
 def cluster_kubeconfig(*, cluster: Cluster) -> str:
-    if cluster.status != ClusterStatus.RUNNING or cluster.kubeconfig_encrypted is None:
+    if cluster.status != ClusterStatus.RUNNING:
         raise ApplicationError(
             f"The kubeconfig is available once the cluster is RUNNING; it is {cluster.status}.",
             code="cluster_not_running",
             status_code=409,
         )
-    return crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
+    if cluster.kubeconfig_encrypted is None:
+        raise _unreadable(cluster, "no kubeconfig stored")
+    try:
+        return crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
+    except crypto.KubeconfigDecryptionError as exc:
+        raise _unreadable(cluster, str(exc)) from exc
+
+
+def _unreadable(cluster: Cluster, reason: str) -> ApplicationError:
+    # Nothing the user can repair: say so plainly, and leave the cause to the operators.
+    logger.error("kubeconfig_unreadable", extra={"cluster_id": str(cluster.id), "reason": reason})
+    return ApplicationError(
+        "This cluster's kubeconfig cannot be read. Delete the cluster and create a new one.",
+        code="kubeconfig_unreadable",
+        status_code=409,
+    )
+
+
+def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    """Annotate `queue_position`: how many clusters wait ahead of this one for a provisioning
+    slot (0 = next), or None when the cluster is not waiting. One subquery, any list size."""
+    ahead = (
+        Cluster.objects.filter(
+            status=ClusterStatus.PROVISIONING,
+            provisioning_started_at=None,
+            created_at__lt=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    waiting = Q(status=ClusterStatus.PROVISIONING, provisioning_started_at=None)
+    return clusters.annotate(
+        queue_position=Case(
+            When(waiting, then=Coalesce(Subquery(ahead), 0)),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def cluster_with_queue_position(*, cluster_id: object) -> Cluster:
+    return with_queue_position(Cluster.objects.filter(id=cluster_id)).get()

@@ -57,7 +57,9 @@ def staff_user(db):
 def client_for(user) -> APIClient:
     """An API client logged in as `user` with a real access token from /auth/token."""
     client = APIClient()
-    response = client.post("/auth/token", {"email": user.email, "password": PASSWORD}, format="json")
+    response = client.post(
+        "/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     return client
@@ -71,3 +73,26 @@ def owner_client(user) -> APIClient:
 @pytest.fixture
 def other_client(other_user) -> APIClient:
     return client_for(other_user)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> APIClient:
+    return client_for(staff_user)
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
+    """The cluster tasks queued, as (task name, cluster id), instead of sending them to a broker.
+
+    They are queued with transaction.on_commit: in a test inside a transaction, use
+    django_capture_on_commit_callbacks(execute=True) to run them.
+    """
+    from clusters import tasks
+
+    queued: list[tuple[str, str]] = []
+    for task in (tasks.cluster_provision, tasks.cluster_delete):
+        name = task.name.rpartition(".")[2]
+        monkeypatch.setattr(
+            task, "delay", lambda cluster_id, name=name: queued.append((name, cluster_id))
+        )
+    return queued

@@ -1,7 +1,10 @@
+import uuid
+
 import factory
 from django.utils import timezone
 
 from accounts.models import User
+from clusters import crypto
 from clusters.models import Cluster, ClusterStatus
 
 PASSWORD = "correct-horse-battery-staple"
@@ -32,3 +35,11 @@ class ClusterFactory(factory.django.DjangoModelFactory):
     kubernetes_version = "1.33.1"
     workers = 0
     ttl_expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+
+    class Params:
+        kubeconfig = None  # ClusterFactory(kubeconfig="...") stores it as provisioning would
+
+    id = factory.LazyFunction(uuid.uuid4)
+    kubeconfig_encrypted = factory.LazyAttribute(
+        lambda o: crypto.encrypt_kubeconfig(o.id, o.kubeconfig) if o.kubeconfig else None
+    )

@@ -1,13 +1,34 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from clusters.models import Cluster
 
+# \Z, not $: "$" also matches before a trailing newline, which would let "web\n" through.
 DNS_LABEL = RegexValidator(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z",
     "Use lowercase letters, digits and '-', starting and ending with a letter or digit.",
 )
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only: DRF's CharField would turn 123 or 1.5 into "123" or "1.5"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField would accept "60", 60.0 and true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ClusterSerializer(serializers.ModelSerializer[Cluster]):
@@ -30,16 +51,21 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
 
 
 class ClusterCreateSerializer(serializers.Serializer[None]):
-    name = serializers.CharField(max_length=40, validators=[DNS_LABEL], trim_whitespace=False)
-    ttl_minutes = serializers.IntegerField(required=False)
-    workers = serializers.IntegerField(
+    name = StrictCharField(
+        max_length=40,
+        validators=[DNS_LABEL],
+        trim_whitespace=False,
+        help_text="A DNS-1123 label of at most 40 characters, unique among your clusters.",
+    )
+    ttl_minutes = StrictIntegerField(required=False, help_text="Minutes until deletion.")
+    workers = StrictIntegerField(
         required=False,
         default=0,
         min_value=0,
         max_value=3,
         help_text="Worker nodes besides the control plane.",
     )
-    kubernetes_version = serializers.CharField(required=False)
+    kubernetes_version = StrictCharField(required=False)
 
     def validate_ttl_minutes(self, value: int) -> int:
         low, high = settings.PYK8S_TTL_MIN_MINUTES, settings.PYK8S_TTL_MAX_MINUTES
@@ -55,9 +81,16 @@ class ClusterCreateSerializer(serializers.Serializer[None]):
 
 
 class ClusterExtendSerializer(serializers.Serializer[None]):
-    minutes = serializers.IntegerField(min_value=1)
+    minutes = StrictIntegerField(min_value=1)
+
+    def validate_minutes(self, value: int) -> int:
+        # Checked here, not only in the service: a huge value would overflow timedelta.
+        high = settings.PYK8S_TTL_MAX_MINUTES
+        if value > high:
+            raise serializers.ValidationError(f"A cluster may live at most {high} minutes.")
+        return value
 
 
-class ClusterExtendedSerializer(serializers.Serializer[None]):
+class ClusterExtendedSerializer(serializers.Serializer[Cluster]):
     id = serializers.UUIDField()
     ttl_expires_at = serializers.DateTimeField()

@@ -1,5 +1,6 @@
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -9,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
+from accounts.models import User
 from clusters import selectors, services
 from clusters.api.serializers import (
     ClusterCreateSerializer,
@@ -23,21 +25,27 @@ _not_found = {404: OpenApiResponse(ErrorSerializer, description="No such cluster
 _conflict = {409: OpenApiResponse(ErrorSerializer, description="Not possible in this state.")}
 
 
-class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClusterViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
+):
     """The requesting user's clusters; anyone else's answer 404 like missing ones."""
 
     serializer_class = ClusterSerializer
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Cluster]:
         status_filter = self.request.query_params.get("status")
         if status_filter and status_filter not in ClusterStatus.values:
             raise ApplicationError(
                 f"Unknown status; use one of {', '.join(ClusterStatus.values)}.", field="status"
             )
-        return selectors.cluster_list(owner=self.request.user, status=status_filter)  # type: ignore[arg-type]
+        return selectors.cluster_list(owner=self._owner(), status=status_filter)
 
     def get_object(self) -> Cluster:
-        return selectors.cluster_get(owner=self.request.user, cluster_id=self.kwargs["pk"])  # type: ignore[arg-type]
+        return selectors.cluster_get(owner=self._owner(), cluster_id=self.kwargs["pk"])
+
+    def _owner(self) -> User:
+        # IsAuthenticated has already turned anonymous requests away.
+        return cast(User, self.request.user)
 
     @extend_schema(
         parameters=[
@@ -68,7 +76,7 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request: Request) -> Response:
         serializer = ClusterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cluster = services.cluster_create(owner=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        cluster = services.cluster_create(owner=self._owner(), **serializer.validated_data)
         return Response(ClusterSerializer(cluster).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -113,4 +121,4 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = ClusterExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cluster = services.cluster_extend(cluster=self.get_object(), **serializer.validated_data)
-        return Response({"id": cluster.id, "ttl_expires_at": cluster.ttl_expires_at})
+        return Response(ClusterExtendedSerializer(cluster).data)

@@ -1,0 +1,40 @@
+"""`pyk8s`: short-lived Kubernetes clusters from a PyK8s-Lab server, from the terminal."""
+
+import click
+
+from cli.application import Application
+from cli.auth import auth
+from cli.cluster import cluster
+from cli.completion import completion
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Exit codes:
+  0  success
+  1  error (the message says which)
+  2  invalid usage or input
+  3  not logged in, or the login expired
+  4  no such cluster
+  5  the server cannot be reached
+\b
+Environment:
+  PYK8S_API_URL  server address, overriding the config file
+  PYK8S_TOKEN    access token to use instead of the saved login""",
+)
+@click.version_option(package_name="pyk8s-lab", prog_name="pyk8s", message="%(prog)s %(version)s")
+@click.pass_context
+def pyk8s(ctx: click.Context) -> None:
+    """Create, use and delete short-lived Kubernetes clusters on a PyK8s-Lab server.
+
+    Start with `pyk8s auth login`, then `pyk8s cluster create --name dev --wait`.
+    """
+    app = Application()
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+pyk8s.add_command(auth)
+pyk8s.add_command(cluster)
+pyk8s.add_command(completion)

@@ -1,2 +1,9 @@
+from cli import pyk8s
+
+
 def main() -> None:
-    raise SystemExit("pyk8s: the CLI is not built yet")
+    pyk8s(prog_name="pyk8s")
+
+
+if __name__ == "__main__":
+    main()

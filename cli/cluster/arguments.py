@@ -1,0 +1,42 @@
+"""Arguments and options shared by the cluster commands."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from click.shell_completion import CompletionItem
+
+from cli.errors import CliError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _complete_cluster_name(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from cli.application import Application
+
+    # Completion runs without the root group's callback, so without ctx.obj.
+    app = Application()
+    try:
+        names = [cluster["name"] for cluster in app.api.clusters()]
+    except CliError:
+        return []  # offline or logged out: nothing to offer, and no error inside the shell
+    finally:
+        app.close()
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
+def name_argument(command: F) -> F:
+    return click.argument("name", shell_complete=_complete_cluster_name)(command)
+
+
+def output_option(command: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(["table", "json", "yaml"]),
+        default="table",
+        show_default=True,
+        help="json and yaml print the API's cluster objects, stable for scripts.",
+    )(command)

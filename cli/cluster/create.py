@@ -1,0 +1,60 @@
+import click
+
+from cli.application import Application
+from cli.watch import wait_for_cluster
+
+# A cluster being created can also end up deleted (by its owner, elsewhere) before running.
+SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
+
+
+@click.command(short_help="Create a cluster.")
+@click.option("--name", required=True, help="Your name for it: lowercase letters, digits, '-'.")
+@click.option(
+    "--ttl",
+    "ttl_minutes",
+    type=click.IntRange(min=1),
+    metavar="MINUTES",
+    help="Minutes until it is deleted automatically (server default: 60).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 3),
+    help="Worker nodes besides the control plane, 0 to 3 (default: 0).",
+)
+@click.option(
+    "--k8s-version",
+    "kubernetes_version",
+    metavar="VERSION",
+    help="Kubernetes version, e.g. 1.33.1 (default: the server's newest).",
+)
+@click.option("--wait", is_flag=True, help="Show progress and return once it is RUNNING.")
+@click.pass_obj
+def create(
+    app: Application,
+    name: str,
+    ttl_minutes: int | None,
+    workers: int | None,
+    kubernetes_version: str | None,
+    wait: bool,
+) -> None:
+    """Create a cluster. It is provisioned in the background; with --wait, follow its
+    progress and exit non-zero if it fails."""
+    options = {
+        "ttl_minutes": ttl_minutes,
+        "workers": workers,
+        "kubernetes_version": kubernetes_version,
+    }
+    body = {"name": name, **{key: value for key, value in options.items() if value is not None}}
+    cluster = app.api.request("POST", "/clusters/", json=body).json()
+    if not wait:
+        app.display_success(
+            f"Cluster {name} is being created; `pyk8s cluster get {name}` shows its status."
+        )
+        return
+    cluster = wait_for_cluster(app, cluster, until=SETTLED_AFTER_CREATE)
+    if cluster["status"] != "RUNNING":
+        reason = cluster.get("status_reason") or "no reason given"
+        app.abort(f"Cluster {name} is {cluster['status']}: {reason}")
+    app.display_success(
+        f"Cluster {name} is RUNNING. Use it with `pyk8s cluster get-kubeconfig {name} --merge`."
+    )

@@ -1,0 +1,147 @@
+"""Following a cluster until it settles: live from /ws, falling back to polling."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from cli.api import Cluster
+from cli.errors import CliError, ExitCode
+
+if TYPE_CHECKING:
+    from websockets.typing import Origin
+
+    from cli.application import Application
+
+POLL_INTERVAL_SECONDS = 2.0
+# With no event for this long, check the cluster over REST in case an event was lost.
+QUIET_CHECK_SECONDS = 15.0
+# Closed by the server when the socket's access token expires: refresh and reconnect.
+TOKEN_EXPIRED_CLOSE_CODE = 4401
+MAX_RECONNECTS = 5
+
+
+class Progress:
+    """Prints each status (and queue position) once, and kind's progress lines, on stderr."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.last_seen: tuple[str, Any] | None = None
+
+    def cluster(self, cluster: Cluster) -> None:
+        seen = (cluster["status"], cluster.get("queue_position"))
+        if seen == self.last_seen:
+            return
+        self.last_seen = seen
+        status, position = seen
+        queue = f" (waiting for a slot, {position} ahead)" if position else ""
+        self.app.display_info(f"{cluster['name']}: {status}{queue}")
+
+    def log(self, lines: list[str]) -> None:
+        for line in lines:
+            self.app.display_waiting(f"  {line}")
+
+
+def wait_for_cluster(app: Application, cluster: Cluster, *, until: Collection[str]) -> Cluster:
+    """The cluster once its status is one of `until`."""
+    progress = Progress(app)
+    progress.cluster(cluster)
+    if cluster["status"] in until:
+        return cluster
+    try:
+        followed = _follow_live(app, cluster["id"], until, progress)
+        if followed is not None:
+            return followed
+        app.display_waiting(
+            f"Live updates are unavailable; checking every {POLL_INTERVAL_SECONDS:g} s."
+        )
+        return _poll(app, cluster["id"], until, progress)
+    except KeyboardInterrupt:
+        raise CliError(
+            f"Stopped waiting; the server carries on. `pyk8s cluster get {cluster['name']}` "
+            "shows where it is.",
+            ExitCode.INTERRUPTED,
+        ) from None
+
+
+def _follow_live(
+    app: Application, cluster_id: str, until: Collection[str], progress: Progress
+) -> Cluster | None:
+    """The settled cluster, or None when the socket cannot be opened or drops."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+    from websockets.sync.client import connect
+
+    for _ in range(MAX_RECONNECTS):
+        try:
+            with connect(
+                _websocket_url(app.api.base_url, app.api.access_token()),
+                origin=_origin(app.api.base_url),
+                open_timeout=10,
+                user_agent_header="pyk8s-cli",
+            ) as socket:
+                # Events sent before the socket opened are lost: catch up over REST first.
+                cluster = app.api.cluster(cluster_id)
+                progress.cluster(cluster)
+                while cluster["status"] not in until:
+                    cluster = _next_update(app, socket, cluster, progress)
+                return cluster
+        except InvalidStatus as exc:
+            if exc.response.status_code != 403:
+                return None
+            app.api.refresh()  # the handshake refuses an expired token with 403
+        except ConnectionClosed as exc:
+            if exc.rcvd is None or exc.rcvd.code != TOKEN_EXPIRED_CLOSE_CODE:
+                return None
+            app.api.refresh()
+        except (OSError, TimeoutError, WebSocketException):
+            return None
+    return None
+
+
+def _next_update(app: Application, socket: Any, cluster: Cluster, progress: Progress) -> Cluster:
+    try:
+        message = json.loads(socket.recv(timeout=QUIET_CHECK_SECONDS))
+    except TimeoutError:
+        cluster = app.api.cluster(cluster["id"])
+        progress.cluster(cluster)
+        return cluster
+    except ValueError:
+        return cluster
+    if not isinstance(message, dict):
+        return cluster
+    kind, changed = message.get("type"), message.get("cluster")
+    if kind == "cluster.log" and message.get("cluster_id") == cluster["id"]:
+        progress.log([str(line) for line in message.get("lines", [])])
+        return cluster
+    if not isinstance(changed, dict) or changed.get("id") != cluster["id"]:
+        return cluster
+    if kind == "cluster.status.changed":
+        progress.cluster(changed)
+        return changed
+    return cluster
+
+
+def _poll(app: Application, cluster_id: str, until: Collection[str], progress: Progress) -> Cluster:
+    while True:
+        cluster = app.api.cluster(cluster_id)
+        progress.cluster(cluster)
+        if cluster["status"] in until:
+            return cluster
+        time.sleep(POLL_INTERVAL_SECONDS)
+
+
+def _websocket_url(api_url: str, token: str) -> str:
+    parts = urlsplit(api_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}{parts.path}/ws?{urlencode({'token': token})}"
+
+
+def _origin(api_url: str) -> Origin:
+    from websockets.typing import Origin
+
+    # The server checks Origin against its allowed hosts; we are a client of that same host.
+    parts = urlsplit(api_url)
+    return Origin(f"{parts.scheme}://{parts.netloc}")

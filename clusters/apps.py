@@ -6,6 +6,9 @@ class ClustersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from clusters import metrics
+        from django.db.models.signals import post_migrate
+
+        from clusters import metrics, schedule
 
         metrics.register()
+        post_migrate.connect(schedule.ensure_periodic_tasks, sender=self)

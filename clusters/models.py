@@ -17,6 +17,23 @@ class ClusterStatus(models.TextChoices):
 LIVE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.DELETING)
 
 
+class ReasonCode(models.TextChoices):
+    """Why a cluster is in ERROR (or was deleted), for programs; status_reason is for people."""
+
+    NAME_EXISTS = "name_exists"
+    DOCKER_UNREACHABLE = "docker_unreachable"
+    OUT_OF_DISK = "out_of_disk"
+    INOTIFY_LIMITS = "inotify_limits"
+    KUBEADM_INIT_FAILED = "kubeadm_init_failed"
+    IMAGE_PULL_FAILED = "image_pull_failed"
+    TIMEOUT = "timeout"
+    BINARY_MISSING = "binary_missing"
+    CREATE_FAILED = "create_failed"
+    INTERRUPTED = "interrupted"
+    DISAPPEARED = "disappeared"
+    EXPIRED = "expired"
+
+
 class Cluster(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -29,6 +46,7 @@ class Cluster(models.Model):
         max_length=16, choices=ClusterStatus.choices, default=ClusterStatus.PROVISIONING
     )
     status_reason = models.TextField(blank=True)
+    status_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
     kubernetes_version = models.CharField(max_length=32)
     workers = models.PositiveSmallIntegerField(default=0)
     # MultiFernet ciphertext bound to this row's id (clusters.crypto); never sent in lists.
@@ -38,6 +56,20 @@ class Cluster(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
+
+    # Provisioning bookkeeping. A PROVISIONING cluster without provisioning_started_at waits
+    # in the queue for a slot (see queue_position); `attempt` numbers the claims, so a late
+    # or duplicated task message for an earlier attempt is recognised and dropped.
+    provisioning_started_at = models.DateTimeField(null=True, blank=True)
+    # True from the moment a create is given a slot until that kind process is over
+    # (even when the cluster is deleted meanwhile): the host's concurrency is counted here.
+    holds_slot = models.BooleanField(default=False)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    runner = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # kind's output for the latest create or delete, bounded (see providers.runner).
+    provisioning_log = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,7 +83,36 @@ class Cluster(models.Model):
                 condition=Q(workers__gte=0) & Q(workers__lte=3), name="cluster_workers_0_to_3"
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "status", "-created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="PROVISIONING", provisioning_started_at=None),
+                name="cluster_waiting_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.runtime_name})"
+
+
+class WorkerHost(models.Model):
+    """A Docker host whose Celery worker runs kind. Its row also serialises slot claims."""
+
+    name = models.CharField(max_length=253, unique=True)
+    max_concurrent_provisions = models.PositiveSmallIntegerField(default=2)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuntimeClusterSighting(models.Model):
+    """When the reconciler first saw a runtime cluster with no live row: orphans are
+    deleted only after PYK8S_ORPHAN_GRACE_SECONDS, measured from here."""
+
+    runtime_name = models.CharField(max_length=63, unique=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.runtime_name

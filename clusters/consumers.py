@@ -1,0 +1,71 @@
+"""`/ws`: pushes each user's cluster events to that user's sockets, nothing else.
+
+Authentication is the access JWT in the query string (`/ws?token=...`), as browsers cannot
+set headers on a WebSocket. A bad token closes the socket with code 4401 right after the
+handshake, so clients can tell "log in again" from a network failure; a good one keeps it
+open only until the token expires (then 4401 too: refresh and reconnect).
+"""
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+
+from accounts.authentication import JWTAuthentication
+from clusters.events import user_group
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401
+
+
+class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    group: str | None = None
+    expiry: asyncio.TimerHandle | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        authenticated = await database_sync_to_async(_authenticate)(self.scope["query_string"])
+        if authenticated is None:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        user_id, expires_at = authenticated
+        self.group = user_group(user_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        loop = asyncio.get_running_loop()
+        self.expiry = loop.call_later(
+            max(0.0, expires_at - time.time()),
+            lambda: asyncio.ensure_future(self.close(code=CLOSE_UNAUTHORIZED)),
+        )
+        logger.info("websocket connected", extra={"path": self.scope["path"], "user_id": user_id})
+
+    async def disconnect(self, code: int) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Clients have nothing to say; what they send is ignored."""
+
+    async def cluster_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+
+def _authenticate(query_string: bytes) -> tuple[int, float] | None:
+    """(user id, token expiry) for a valid, unrevoked access token of an active user."""
+    tokens = parse_qs(query_string.decode("latin-1")).get("token", [])
+    if len(tokens) != 1:
+        return None
+    auth = JWTAuthentication()
+    try:
+        token = auth.get_validated_token(tokens[0].encode())
+        user = auth.get_user(token)
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return None
+    return user.pk, float(token["exp"])

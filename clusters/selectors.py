@@ -82,5 +82,5 @@ def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
     )
 
 
-def cluster_with_queue_position(*, cluster_id: object) -> Cluster:
+def cluster_with_queue_position(*, cluster_id: uuid.UUID | str) -> Cluster:
     return with_queue_position(Cluster.objects.filter(id=cluster_id)).get()

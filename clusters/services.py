@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clusters import tasks
+from clusters import events, provisioning, tasks
 from clusters.models import LIVE_STATUSES, Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
 
@@ -52,7 +52,8 @@ def cluster_create(
                 )
         except IntegrityError as exc:  # a concurrent request took the name first
             raise _name_taken(name) from exc
-        transaction.on_commit(lambda: tasks.cluster_provision.delay(str(cluster.id)))
+        transaction.on_commit(provisioning.cluster_dispatch_waiting)
+        events.cluster_changed(cluster)
     return cluster
 
 
@@ -62,10 +63,17 @@ def cluster_request_delete(*, cluster: Cluster) -> Cluster:
         moved = Cluster.objects.filter(
             id=cluster.id,
             status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.ERROR],
-        ).update(status=ClusterStatus.DELETING, status_reason="", updated_at=timezone.now())
+        ).update(
+            status=ClusterStatus.DELETING,
+            status_reason="",
+            status_reason_code="",
+            heartbeat_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        cluster.refresh_from_db()
         if moved:
             transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)))
-    cluster.refresh_from_db()
+            events.cluster_changed(cluster)
     return cluster
 
 
@@ -93,7 +101,7 @@ def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
         id=cluster.id,
         status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING],
         ttl_expires_at=cluster.ttl_expires_at,
-    ).update(ttl_expires_at=new_expiry, updated_at=timezone.now())
+    ).update(ttl_expires_at=new_expiry, expiry_warned_at=None, updated_at=timezone.now())
     if not updated:
         raise ApplicationError(
             "The cluster changed while it was being extended; try again.",
@@ -101,6 +109,7 @@ def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
             status_code=409,
         )
     cluster.refresh_from_db()
+    events.cluster_changed(cluster)
     return cluster
 
 
@@ -114,11 +123,3 @@ def _name_taken(name: str) -> ApplicationError:
         field="name",
         code="name_taken",
     )
-
-
-def cluster_provision(*, cluster_id: str) -> None:
-    raise NotImplementedError  # the provisioning engine
-
-
-def cluster_delete(*, cluster_id: str) -> None:
-    raise NotImplementedError  # the provisioning engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -171,10 +172,12 @@ class ApiClient:
         if status == 400 and isinstance(body, dict) and "detail" not in body:
             return CliError(_field_errors(body), ExitCode.USAGE)
         detail = body.get("detail") if isinstance(body, dict) else None
+        request = response.request
+        # Only a cluster can be missing; a 404 anywhere else means a wrong API URL.
+        wrong_url = status == 404 and not _is_cluster_path(request.url.path)
         if status >= 500:
             detail = f"The server failed (HTTP {status}); try again later. {detail or ''}"
-        elif not isinstance(detail, str):
-            request = response.request
+        elif wrong_url or not isinstance(detail, str):
             detail = (
                 f"The server answered HTTP {status} to {request.method} {request.url.path}; "
                 f"is {self.base_url} a PyK8s-Lab API?"
@@ -185,7 +188,7 @@ class ApiClient:
             403: ExitCode.AUTH,
             404: ExitCode.NOT_FOUND,
         }.get(status, ExitCode.ERROR)
-        return CliError(detail, code)
+        return CliError(detail, ExitCode.ERROR if wrong_url else code)
 
 
 def _json_body(response: httpx.Response) -> Any:
@@ -193,6 +196,10 @@ def _json_body(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _is_cluster_path(path: str) -> bool:
+    return bool(re.search(r"/clusters/[^/]+/", path))
 
 
 def _field_errors(body: dict[str, Any]) -> str:

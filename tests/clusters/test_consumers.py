@@ -1,0 +1,174 @@
+"""The /ws consumer: who may connect, and who hears what."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from accounts.services import access_token_revoke
+from clusters import events
+from clusters.consumers import CLOSE_UNAUTHORIZED
+from pyk8s.asgi import application
+from tests.factories import ClusterFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def access_for(user, lifetime: timedelta | None = None) -> AccessToken:
+    token = RefreshToken.for_user(user).access_token
+    if lifetime is not None:
+        token.set_exp(lifetime=lifetime)
+    return token
+
+
+def run(coroutine_function):
+    return async_to_sync(coroutine_function)()
+
+
+async def connect(token: str | None, origin: bytes | None = None):
+    path = "/ws" if token is None else f"/ws?token={token}"
+    headers = [(b"origin", origin)] if origin else []
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def closed_with(communicator) -> int:
+    message = await communicator.receive_output(timeout=3)
+    assert message["type"] == "websocket.close"
+    return message["code"]
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-jwt", "a.b.c"])
+def test_it_closes_without_a_valid_token(token):
+    async def scenario():
+        communicator, _ = await connect(token)
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_closes_for_an_expired_token():
+    token = access_for(UserFactory(), lifetime=timedelta(seconds=-1))
+
+    async def scenario():
+        communicator, _ = await connect(str(token))
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_closes_for_a_refresh_token_used_as_access():
+    refresh = RefreshToken.for_user(UserFactory())
+
+    async def scenario():
+        communicator, _ = await connect(str(refresh))
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_closes_for_a_token_revoked_by_logout():
+    token = access_for(UserFactory())
+    access_token_revoke(token)
+
+    async def scenario():
+        communicator, _ = await connect(str(token))
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_closes_for_a_deactivated_user():
+    user = UserFactory(is_active=False)
+    token = access_for(user)
+
+    async def scenario():
+        communicator, _ = await connect(str(token))
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_refuses_a_page_of_another_site():
+    token = access_for(UserFactory())
+
+    async def scenario():
+        communicator, connected = await connect(str(token), origin=b"https://evil.example")
+        assert not connected
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_it_accepts_its_own_origin_and_programs_without_origin():
+    token = access_for(UserFactory())
+
+    async def scenario():
+        for origin in (b"http://localhost:8000", None):
+            communicator, connected = await connect(str(token), origin=origin)
+            assert connected
+            assert await communicator.receive_nothing(timeout=0.2)
+            await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_owner_hears_their_events_and_nobody_else_does():
+    alice, bob = UserFactory(), UserFactory()
+    cluster = ClusterFactory(owner=alice)
+    alice_token, bob_token = access_for(alice), access_for(bob)
+
+    async def scenario():
+        alice_socket, _ = await connect(str(alice_token))
+        bob_socket, _ = await connect(str(bob_token))
+        await asyncio.sleep(0.1)  # let both join their groups
+        await database_sync_to_async(events.cluster_changed)(cluster)
+        event = await alice_socket.receive_json_from(timeout=3)
+        assert event["type"] == "cluster.status.changed"
+        assert event["cluster"]["id"] == str(cluster.id)
+        assert event["cluster"]["name"] == cluster.name
+        assert await bob_socket.receive_nothing(timeout=0.5)
+        await alice_socket.disconnect()
+        await bob_socket.disconnect()
+
+    run(scenario)
+
+
+def test_every_socket_of_the_owner_hears_the_event():
+    alice = UserFactory()
+    cluster = ClusterFactory(owner=alice)
+    tokens = [access_for(alice) for _ in range(3)]
+
+    async def scenario():
+        sockets = [(await connect(str(token)))[0] for token in tokens]
+        await asyncio.sleep(0.1)
+        await database_sync_to_async(events.cluster_log)(cluster, ["line 1", "line 2"])
+        for socket in sockets:
+            event = await socket.receive_json_from(timeout=3)
+            assert event == {"type": "cluster.log", "cluster_id": str(cluster.id), "lines": ["line 1", "line 2"]}
+            await socket.disconnect()
+
+    run(scenario)
+
+
+def test_the_socket_closes_when_its_token_expires():
+    token = access_for(UserFactory(), lifetime=timedelta(seconds=1))
+
+    async def scenario():
+        communicator, connected = await connect(str(token))
+        assert connected
+        assert await communicator.receive_nothing(timeout=0.3)
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)

@@ -30,7 +30,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float, interval: float = 0.05, what: str = "condition"):
+def wait_until(
+    condition: Callable[[], object],
+    *,
+    timeout: float,
+    interval: float = 0.05,
+    what: str = "condition",
+):
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -90,10 +96,8 @@ class Process:
     def stop(self, grace: float = 10.0) -> None:
         if self.alive():
             self.kill(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
@@ -113,7 +117,9 @@ class Stack:
         self.web_url = ""
 
     def start(self, name: str, argv: list[str], **env: object) -> Process:
-        process = Process(name, argv, {**self.env, **{k: str(v) for k, v in env.items()}}, self.log_dir)
+        process = Process(
+            name, argv, {**self.env, **{k: str(v) for k, v in env.items()}}, self.log_dir
+        )
         self.processes.append(process)
         return process
 
@@ -121,7 +127,9 @@ class Stack:
         from clusters.models import WorkerHost
 
         host = str(env.get("PYK8S_WORKER_HOST", self.env.get("PYK8S_WORKER_HOST", name)))
-        registered_before = WorkerHost.objects.filter(name=host).values_list("last_seen_at", flat=True).first()
+        registered_before = (
+            WorkerHost.objects.filter(name=host).values_list("last_seen_at", flat=True).first()
+        )
         process = self.start(
             name,
             [
@@ -137,7 +145,9 @@ class Stack:
 
         def registered() -> bool:
             self._check_alive(process)
-            seen = WorkerHost.objects.filter(name=host).values_list("last_seen_at", flat=True).first()
+            seen = (
+                WorkerHost.objects.filter(name=host).values_list("last_seen_at", flat=True).first()
+            )
             return seen is not None and seen != registered_before
 
         wait_until(registered, timeout=30, what=f"{name} to register")

@@ -155,7 +155,11 @@ def test_every_socket_of_the_owner_hears_the_event():
         await database_sync_to_async(events.cluster_log)(cluster, ["line 1", "line 2"])
         for socket in sockets:
             event = await socket.receive_json_from(timeout=3)
-            assert event == {"type": "cluster.log", "cluster_id": str(cluster.id), "lines": ["line 1", "line 2"]}
+            assert event == {
+                "type": "cluster.log",
+                "cluster_id": str(cluster.id),
+                "lines": ["line 1", "line 2"],
+            }
             await socket.disconnect()
 
     run(scenario)

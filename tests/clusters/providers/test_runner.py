@@ -1,3 +1,4 @@
+import ast
 import os
 import sys
 import textwrap
@@ -46,7 +47,9 @@ def test_it_delivers_lines_as_they_arrive(tmp_path):
         """,
     )
     arrivals = []
-    result = run_command(argv, timeout=10, on_line=lambda line: arrivals.append((time.monotonic(), line)))
+    result = run_command(
+        argv, timeout=10, on_line=lambda line: arrivals.append((time.monotonic(), line))
+    )
     assert result.ok
     assert [line for _, line in arrivals] == ["step 0", "step 1", "step 2"]
     assert arrivals[2][0] - arrivals[0][0] > 0.4  # streamed, not delivered at exit
@@ -94,7 +97,7 @@ def test_it_passes_only_allowlisted_environment(tmp_path, monkeypatch):
     )
     result = run_command(argv, timeout=10)
     assert result.lines[1] == "None tcp://docker.example:2376"
-    assert set(eval(result.lines[0])) <= set(runner.ENV_ALLOWLIST) | {"LC_CTYPE"}
+    assert set(ast.literal_eval(result.lines[0])) <= set(runner.ENV_ALLOWLIST) | {"LC_CTYPE"}
 
 
 def test_it_bounds_captured_output(tmp_path):

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from cli.api import Cluster
+from cli.cluster.format import waiting_for_slot
 from cli.errors import CliError, ExitCode
 
 if TYPE_CHECKING:
-    from websockets.typing import Origin
-
     from cli.application import Application
 
 POLL_INTERVAL_SECONDS = 2.0
@@ -37,7 +36,7 @@ class Progress:
             return
         self.last_seen = seen
         status, position = seen
-        queue = f" (waiting for a slot, {position} ahead)" if position else ""
+        queue = f" ({waiting_for_slot(position)})" if position is not None else ""
         self.app.display_info(f"{cluster['name']}: {status}{queue}")
 
     def log(self, lines: list[str]) -> None:
@@ -78,7 +77,6 @@ def _follow_live(
         try:
             with connect(
                 _websocket_url(app.api.base_url, app.api.access_token()),
-                origin=_origin(app.api.base_url),
                 open_timeout=10,
                 user_agent_header="pyk8s-cli",
             ) as socket:
@@ -137,11 +135,3 @@ def _websocket_url(api_url: str, token: str) -> str:
     parts = urlsplit(api_url)
     scheme = "wss" if parts.scheme == "https" else "ws"
     return f"{scheme}://{parts.netloc}{parts.path}/ws?{urlencode({'token': token})}"
-
-
-def _origin(api_url: str) -> Origin:
-    from websockets.typing import Origin
-
-    # The server checks Origin against its allowed hosts; we are a client of that same host.
-    parts = urlsplit(api_url)
-    return Origin(f"{parts.scheme}://{parts.netloc}")

@@ -34,6 +34,10 @@ def time_left(cluster: Cluster, now: datetime) -> str:
     return humanize(left) if left > timedelta(0) else "expired"
 
 
+def waiting_for_slot(position: int) -> str:
+    return f"waiting for a slot, {position} ahead" if position else "next for a slot"
+
+
 def cluster_row(cluster: Cluster, now: datetime) -> list[str]:
     return [
         cluster["name"],
@@ -55,8 +59,8 @@ def cluster_details(cluster: Cluster, now: datetime) -> list[tuple[str, str]]:
     ]
     if cluster.get("status_reason"):
         details.append(("Reason", cluster["status_reason"]))
-    if cluster.get("queue_position"):
-        details.append(("Queue", f"{cluster['queue_position']} ahead"))
+    if cluster.get("queue_position") is not None:
+        details.append(("Queue", waiting_for_slot(cluster["queue_position"])))
     return [
         *details,
         ("Kubernetes", cluster["kubernetes_version"]),

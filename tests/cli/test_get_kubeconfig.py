@@ -1,0 +1,113 @@
+import pytest
+import yaml
+
+from clusters.crypto import encrypt_kubeconfig
+from clusters.models import ClusterStatus
+from tests.cli.conftest import kind_kubeconfig, mode_of
+from tests.factories import ClusterFactory
+
+OTHER_KUBECONFIG = {
+    "apiVersion": "v1",
+    "kind": "Config",
+    "clusters": [{"name": "work", "cluster": {"server": "https://work.example.com"}}],
+    "contexts": [{"name": "work", "context": {"cluster": "work", "user": "me"}}],
+    "users": [{"name": "me", "user": {"token": "work-token"}}],
+    "current-context": "work",
+    "preferences": {},
+}
+
+
+@pytest.fixture
+def running(logged_in):
+    cluster = ClusterFactory(owner=logged_in, name="dev")
+    cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
+    cluster.save()
+    return cluster
+
+
+def test_it_prints_the_kubeconfig(run, running):
+    result = run("cluster", "get-kubeconfig", "dev")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == kind_kubeconfig("pk-dev")
+
+
+def test_it_writes_a_file_only_the_owner_can_read(run, running, tmp_path):
+    path = tmp_path / "dev.yaml"
+
+    result = run("cluster", "get-kubeconfig", "dev", "--file", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert path.read_text() == kind_kubeconfig("pk-dev")
+    assert mode_of(path) == 0o600
+    assert result.stdout == f"Wrote {path}. Try `KUBECONFIG={path} kubectl get nodes`.\n"
+
+
+def test_merge_adds_a_context_and_keeps_the_others(run, running, kubeconfig_file):
+    kubeconfig_file.parent.mkdir()
+    kubeconfig_file.write_text(yaml.safe_dump(OTHER_KUBECONFIG))
+
+    result = run("cluster", "get-kubeconfig", "dev", "--merge")
+
+    assert result.exit_code == 0, result.output
+    merged = yaml.safe_load(kubeconfig_file.read_text())
+    assert [c["name"] for c in merged["contexts"]] == ["work", "pyk8s-dev"]
+    assert [c["name"] for c in merged["clusters"]] == ["work", "pyk8s-dev"]
+    assert [u["name"] for u in merged["users"]] == ["me", "pyk8s-dev"]
+    assert merged["contexts"][0] == OTHER_KUBECONFIG["contexts"][0]
+    assert merged["users"][0] == OTHER_KUBECONFIG["users"][0]
+    assert merged["clusters"][1]["cluster"]["server"] == "https://127.0.0.1:40123"
+    assert merged["current-context"] == "pyk8s-dev"
+    assert mode_of(kubeconfig_file) == 0o600
+    assert "now the current context (it was work)" in result.stdout
+
+
+def test_merging_again_replaces_the_entries_instead_of_adding_more(run, running, kubeconfig_file):
+    run("cluster", "get-kubeconfig", "dev", "--merge")
+    run("cluster", "get-kubeconfig", "dev", "--merge")
+
+    merged = yaml.safe_load(kubeconfig_file.read_text())
+    assert [c["name"] for c in merged["contexts"]] == ["pyk8s-dev"]
+
+
+def test_merge_uses_the_first_existing_file_in_kubeconfig(run, running, tmp_path, monkeypatch):
+    missing, existing = tmp_path / "missing.yaml", tmp_path / "existing.yaml"
+    existing.write_text(yaml.safe_dump(OTHER_KUBECONFIG))
+    monkeypatch.setenv("KUBECONFIG", f"{missing}:{existing}")
+
+    run("cluster", "get-kubeconfig", "dev", "--merge")
+
+    assert not missing.exists()
+    assert "pyk8s-dev" in [c["name"] for c in yaml.safe_load(existing.read_text())["contexts"]]
+
+
+def test_merge_leaves_a_corrupt_kubeconfig_alone(run, running, kubeconfig_file):
+    kubeconfig_file.parent.mkdir()
+    kubeconfig_file.write_text("clusters: [oops\n")
+
+    result = run("cluster", "get-kubeconfig", "dev", "--merge")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: The kubeconfig {kubeconfig_file} is not valid YAML; nothing was changed.\n"
+    )
+    assert kubeconfig_file.read_text() == "clusters: [oops\n"
+
+
+def test_file_and_merge_cannot_be_combined(run, running, tmp_path):
+    result = run("cluster", "get-kubeconfig", "dev", "--merge", "--file", str(tmp_path / "x"))
+
+    assert result.exit_code == 2
+    assert "Use either --file or --merge, not both." in result.stderr
+
+
+def test_a_cluster_that_is_not_running_has_none_yet(run, logged_in):
+    ClusterFactory(owner=logged_in, name="dev", status=ClusterStatus.PROVISIONING)
+
+    result = run("cluster", "get-kubeconfig", "dev")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: The kubeconfig is available once the cluster is RUNNING"
+    )
+    assert result.stdout == ""

@@ -1,0 +1,34 @@
+import importlib.metadata
+
+import pytest
+
+
+def test_version(run):
+    result = run("--version")
+
+    assert result.exit_code == 0
+    assert result.stdout == f"pyk8s {importlib.metadata.version('pyk8s-lab')}\n"
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "complete -o nosort -F"), ("zsh", "#compdef pyk8s"), ("fish", "complete --no-files")],
+)
+def test_completion_prints_the_script_for_the_shell(run, shell, marker):
+    result = run("completion", shell)
+
+    assert result.exit_code == 0
+    assert marker in result.stdout
+    assert "_PYK8S_COMPLETE" in result.stdout
+
+
+def test_completion_help_says_how_to_install_it(run):
+    result = run("completion", "--help")
+
+    assert 'eval "$(pyk8s completion bash)"' in result.stdout
+
+
+def test_an_unknown_shell_is_a_usage_error(run):
+    result = run("completion", "powershell")
+
+    assert result.exit_code == 2

@@ -2,7 +2,7 @@
 
 import base64
 
-from tests.deploy.conftest import container, env_of, find, of_kind, pod_spec, render
+from tests.deploy.chart import container, env_of, find, of_kind, pod_spec, render
 
 APP_WORKLOADS = [("Deployment", "-web"), ("Deployment", "-beat"), ("Job", "-migrate")]
 

@@ -3,7 +3,7 @@
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 
-from tests.deploy.conftest import Manifest, external_values, render
+from tests.deploy.chart import Manifest, external_values, render
 
 # The chart's kubeVersion floor and the newest schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ["1.29.0", kubernetes_validate.latest_version()]

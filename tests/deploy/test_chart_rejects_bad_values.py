@@ -3,7 +3,7 @@
 import helm_python as helm
 import pytest
 
-from tests.deploy.conftest import render
+from tests.deploy.chart import render
 
 
 @pytest.mark.parametrize(

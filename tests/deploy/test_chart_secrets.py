@@ -4,7 +4,7 @@ import base64
 
 from cryptography.fernet import Fernet
 
-from tests.deploy.conftest import find, render
+from tests.deploy.chart import find, render
 
 
 def decoded(secret, key):

@@ -1,6 +1,6 @@
 """Pods run unprivileged with bounded resources; the dind sidecar is the one exception."""
 
-from tests.deploy.conftest import all_containers, of_kind, pod_spec
+from tests.deploy.chart import all_containers, of_kind, pod_spec
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 

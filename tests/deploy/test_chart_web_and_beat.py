@@ -1,6 +1,15 @@
 """The web tier is probed, reachable and protected from disruption; beat runs exactly once."""
 
-from tests.deploy.conftest import Manifest, container, env_of, find, of_kind, render
+from tests.deploy.chart import (
+    Manifest,
+    container,
+    env_of,
+    external_values,
+    find,
+    of_kind,
+    render,
+    render_notes,
+)
 
 
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -74,9 +83,7 @@ def test_migrations_run_as_a_hook_before_upgrades(default_manifests):
     assert container(job, "migrate")["command"] == ["python", "manage.py", "migrate", "--noinput"]
 
 
-def test_notes_say_how_to_reach_the_product(external_manifests):
-    from tests.deploy.conftest import external_values, render_notes
-
+def test_notes_say_how_to_reach_the_product():
     notes = render_notes(external_values())
     assert "https://lab.example.com/" in notes
     assert "docker-1: tcp://docker-1.lab.internal:2376, queues celery,docker-1" in notes

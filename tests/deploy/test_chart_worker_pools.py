@@ -1,6 +1,6 @@
 """Worker pools: one Docker engine each, through DOCKER_HOST or a docker-in-docker sidecar."""
 
-from tests.deploy.conftest import all_containers, container, env_of, find, pod_spec
+from tests.deploy.chart import all_containers, container, env_of, find, pod_spec
 
 
 def test_default_pool_gets_a_privileged_dind_sidecar_on_a_private_socket(default_manifests):

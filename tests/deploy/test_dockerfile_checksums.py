@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.deploy.conftest import REPO
+from tests.deploy.chart import REPO
 
 FETCH_VERIFIED = REPO / "deploy" / "docker" / "fetch-verified.sh"
 

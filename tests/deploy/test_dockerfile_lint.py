@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.deploy.conftest import REPO
+from tests.deploy.chart import REPO
 
 CONFIG = REPO / "deploy" / "hadolint.yaml"
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from tests.deploy.conftest import REPO, container, env_of, find, of_kind
+from tests.deploy.chart import REPO, container, env_of, find, of_kind
 from tests.deploy.entry_points import BadCommand, check_command, expand, parse_procfile
 
 EXPECTED_PROCESSES = {"release", "web", "worker", "beat"}

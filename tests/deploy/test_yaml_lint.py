@@ -4,7 +4,7 @@ import pytest
 from yamllint import linter  # type: ignore[import-untyped]
 from yamllint.config import YamlLintConfig  # type: ignore[import-untyped]
 
-from tests.deploy.conftest import CHART, REPO
+from tests.deploy.chart import CHART, REPO
 
 CONFIG = YamlLintConfig(file=str(REPO / "deploy" / "yamllint.yaml"))
 YAML_FILES = sorted(

@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^health/ready/?$", health.ready, name="health-ready"),
     path("", include("django_prometheus.urls")),
     path("admin/", admin.site.urls),
+    path("", include("pyk8s.frontend")),  # the web dashboard: last, so it shadows nothing
 ]
 
 handler404 = "pyk8s.views.not_found"

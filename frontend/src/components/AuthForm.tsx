@@ -1,0 +1,110 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { errorMessage, fieldErrors } from "@/lib/api/errors";
+import { useLoginMutation, useRegisterMutation } from "@/lib/features/auth/authApi";
+import { selectSessionStatus } from "@/lib/features/auth/authSlice";
+import { useAppSelector } from "@/lib/hooks";
+import { FormField } from "./FormField";
+import styles from "./AuthForm.module.css";
+
+/** Where to go after logging in: only a path on this site, so ?next= cannot send users away. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export function AuthForm({ mode }: { mode: "login" | "register" }) {
+  const router = useRouter();
+  const next = safeNext(useSearchParams().get("next"));
+  const expired = useAppSelector(selectSessionStatus) === "expired";
+  const [login, loginState] = useLoginMutation();
+  const [register, registerState] = useRegisterMutation();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+
+  const error = registerState.error ?? loginState.error;
+  const errors = fieldErrors(error);
+  const busy = loginState.isLoading || registerState.isLoading;
+  const isLogin = mode === "login";
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!isLogin) {
+      const registered = await register({ email, password });
+      if (registered.error) {
+        return;
+      }
+    }
+    const loggedIn = await login({ email, password });
+    if (!loggedIn.error) {
+      router.replace(next);
+    }
+  };
+
+  const query = next === "/" ? "" : `?next=${encodeURIComponent(next)}`;
+  return (
+    <main className={styles.page}>
+      <form className={`card ${styles.form}`} onSubmit={onSubmit} noValidate aria-labelledby="auth-title">
+        <p className={styles.brand}>PyK8s-Lab</p>
+        <h1 id="auth-title">{isLogin ? "Log in" : "Create your account"}</h1>
+        {isLogin && expired && (
+          <p className="alert alert-info" role="status">
+            Your session has expired. Log in again to continue.
+          </p>
+        )}
+        <FormField id="email" label="Email" error={errors.email}>
+          {(control) => (
+            <input
+              {...control}
+              type="email"
+              name="email"
+              autoComplete="email"
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              required
+            />
+          )}
+        </FormField>
+        <FormField
+          id="password"
+          label="Password"
+          error={errors.password}
+          hint={isLogin ? undefined : "At least 8 characters, not only digits, not a common password."}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              name="password"
+              autoComplete={isLogin ? "current-password" : "new-password"}
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              required
+            />
+          )}
+        </FormField>
+        {errorMessage(error) && (
+          <p className="alert alert-error" role="alert">
+            {errorMessage(error)}
+          </p>
+        )}
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Please wait…" : isLogin ? "Log in" : "Create account"}
+        </button>
+        <p className="muted">
+          {isLogin ? (
+            <>
+              New here? <Link href={`/register/${query}`}>Create an account</Link>
+            </>
+          ) : (
+            <>
+              Already have an account? <Link href={`/login/${query}`}>Log in</Link>
+            </>
+          )}
+        </p>
+      </form>
+    </main>
+  );
+}

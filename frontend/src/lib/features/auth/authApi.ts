@@ -1,0 +1,40 @@
+import { createApi } from "@reduxjs/toolkit/query/react";
+import { baseQueryWithReauth } from "@/lib/api/baseQuery";
+import type { Credentials, TokenPair, User } from "@/lib/api/types";
+import { endSession, startSession, storedRefreshToken } from "./session";
+
+export const authApi = createApi({
+  reducerPath: "authApi",
+  baseQuery: baseQueryWithReauth,
+  tagTypes: ["Me"],
+  endpoints: (build) => ({
+    register: build.mutation<User, Credentials>({
+      query: (body) => ({ url: "/users/register", method: "POST", body }),
+    }),
+    login: build.mutation<null, Credentials>({
+      // The tokens go to the session (session.ts), never into the mutation cache.
+      async queryFn(body, { dispatch }, _extraOptions, baseQuery) {
+        const result = await baseQuery({ url: "/auth/token", method: "POST", body });
+        if (result.error) {
+          return { error: result.error };
+        }
+        startSession(dispatch, result.data as TokenPair);
+        return { data: null };
+      },
+    }),
+    logout: build.mutation<null, void>({
+      query: () => ({ url: "/auth/logout", method: "POST", body: { refresh: storedRefreshToken() } }),
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        // Forget the session locally whatever the server says: the user asked to leave.
+        await queryFulfilled.catch(() => undefined);
+        endSession(dispatch);
+      },
+    }),
+    me: build.query<User, void>({
+      query: () => "/users/me",
+      providesTags: ["Me"],
+    }),
+  }),
+});
+
+export const { useRegisterMutation, useLoginMutation, useLogoutMutation, useMeQuery } = authApi;

@@ -1,0 +1,164 @@
+"""Serves the web dashboard, Next's static export (frontend/out), at `/` on the API's origin.
+
+Same origin means the UI calls the API with relative URLs and no CORS. The export inlines its
+bootstrap scripts, so the Content-Security-Policy allows exactly those scripts, by their sha256
+hashes (computed once per version of each page), rather than 'unsafe-inline'.
+"""
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
+from django.urls import re_path
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+# Next names these files after their content, so a changed file gets a new name.
+IMMUTABLE_PREFIX = "_next/static/"
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+# Everything else must be revalidated (cheaply, by ETag), so a new build shows up at once.
+REVALIDATE_CACHE = "no-cache"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
+}
+
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Page:
+    content: bytes
+    script_hashes: tuple[str, ...]
+
+
+def frontend_dir() -> Path:
+    return Path(getattr(settings, "PYK8S_FRONTEND_DIR", settings.BASE_DIR / "frontend" / "out"))
+
+
+@require_safe
+def serve(request: HttpRequest, path: str) -> HttpResponseBase:
+    root = frontend_dir().resolve()
+    if not root.is_dir():
+        return HttpResponse(
+            "The web dashboard is not built: run `npm ci && npm run build` in frontend/.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        target = (root / path).resolve()
+        if not target.is_relative_to(root):
+            return _not_found(request, root)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                # Pages are exported as <page>/index.html and link relative to that folder.
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(f"{request.path}/?{query}".rstrip("?"))
+            target = target / "index.html"
+        if not target.is_file():
+            return _not_found(request, root)
+    except (ValueError, OSError):  # a NUL byte or an over-long name: no such file either
+        return _not_found(request, root)
+    return _file_response(request, target, immutable=path.startswith(IMMUTABLE_PREFIX))
+
+
+def _file_response(
+    request: HttpRequest, file: Path, *, immutable: bool, status: int = 200
+) -> HttpResponseBase:
+    stat = file.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    response: HttpResponseBase | None = None
+    if status == 200:
+        response = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if response is None:
+        content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+        if file.suffix == ".html":
+            page = _page(str(file), stat.st_mtime_ns, stat.st_size)
+            response = HttpResponse(page.content, status=status, content_type=content_type)
+            response["Content-Security-Policy"] = content_security_policy(request, page)
+        else:
+            response = FileResponse(file.open("rb"), status=status, content_type=content_type)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["Cache-Control"] = IMMUTABLE_CACHE if immutable else REVALIDATE_CACHE
+    return response
+
+
+def _not_found(request: HttpRequest, root: Path) -> HttpResponseBase:
+    page = root / "404.html"
+    if page.is_file():
+        return _file_response(request, page, immutable=False, status=404)
+    return HttpResponse("Not found.\n", status=404, content_type="text/plain; charset=utf-8")
+
+
+@lru_cache(maxsize=64)
+def _page(path: str, mtime_ns: int, size: int) -> _Page:
+    """A page and the hashes of its inline scripts; the key changes when the file does."""
+    content = Path(path).read_bytes()
+    hashes = tuple(
+        dict.fromkeys(
+            f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+            for script in _INLINE_SCRIPT.findall(content)
+        )
+    )
+    return _Page(content=content, script_hashes=hashes)
+
+
+def content_security_policy(request: HttpRequest, page: _Page) -> str:
+    socket_origin = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *page.script_hashes]),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self' {socket_origin}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+# Everything the API does not answer; its own prefixes keep their JSON 404s.
+API_PREFIXES = (
+    "auth",
+    "users",
+    "clusters",
+    "ws",
+    "docs",
+    "api",
+    "health",
+    "metrics",
+    "admin",
+    "static",
+)
+urlpatterns = [
+    re_path(rf"^(?!(?:{'|'.join(API_PREFIXES)})(?:/|$))(?P<path>.*)$", serve, name="frontend"),
+]

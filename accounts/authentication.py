@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.tokens import Token
@@ -18,3 +19,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):  # type: ignore[no-untyped-call]
+    # drf-spectacular matches authentication classes exactly, so the subclass needs its own.
+    target_class = "accounts.authentication.JWTAuthentication"

@@ -18,6 +18,10 @@ class UserManager(BaseUserManager["User"]):
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Login forms (the admin's too) find the account whatever the capitalisation typed.
+        return self.get(email=normalize_email(username or ""))
+
 
 def normalize_email(email: str) -> str:
     # Addresses are compared case-insensitively: "Ann@X.org" and "ann@x.org" are one account.
@@ -41,3 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        # Model forms (the admin's) store the address the way every other path does.
+        super().clean()
+        self.email = normalize_email(self.email)

@@ -1,16 +1,20 @@
-"""Account writes: registration, login with failure limits, logout."""
+"""Account writes: registration, login with failure limits, token refresh, logout."""
 
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User, normalize_email
@@ -47,8 +51,8 @@ def user_login(*, email: str, password: str) -> TokenPair:
     same way, so the answer never tells whether an email is registered.
     """
     email = normalize_email(email)
-    failures = _LoginFailures(email)
-    retry_after = failures.retry_after()
+    attempts = _LoginAttempts(email)
+    retry_after = attempts.reserve()
     if retry_after:
         raise ApplicationError(
             f"Too many failed logins for this account. Try again in {retry_after} seconds.",
@@ -59,30 +63,56 @@ def user_login(*, email: str, password: str) -> TokenPair:
     # authenticate() hashes the password even for an unknown email, so both take similar time.
     user = authenticate(username=email, password=password)
     if user is None:
-        failures.record()
         raise ApplicationError(
             "Email or password is incorrect.",
             code="invalid_credentials",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
-    failures.clear()
-    refresh = RefreshToken.for_user(user)
-    User.objects.filter(pk=user.pk).update(last_login=refresh.current_time)
-    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+    attempts.clear()
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _token_pair(user)
 
 
-def user_logout(*, refresh: str, access: AccessToken | None) -> None:
+def token_refresh(*, refresh: str) -> TokenPair:
+    """A new access token and a new refresh token; the given refresh token is used up.
+
+    Blacklisting is what claims the old token: of two requests racing with one refresh
+    token, only the one that blacklists it gets new tokens.
+    """
+    try:
+        old = RefreshToken(refresh)  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise _refresh_token_invalid() from exc
+    user = User.objects.filter(pk=old[jwt_settings.USER_ID_CLAIM], is_active=True).first()
+    if user is None:
+        raise ApplicationError(
+            "The account of this token no longer exists or is disabled.",
+            code="no_active_account",
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
+    # Annotated as the row, blacklist() returns get_or_create's (row, created).
+    _, claimed = cast(tuple[BlacklistedToken, bool], old.blacklist())
+    if not claimed:
+        raise _refresh_token_invalid()
+    return _token_pair(user)
+
+
+def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:
     """Blacklist the refresh token and revoke the access token that made the request."""
     try:
-        RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+        token = RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
         raise ApplicationError(
-            "The refresh token is invalid or already revoked.",
+            "The refresh token is invalid, expired or already revoked.",
             field="refresh",
             code="token_not_valid",
         ) from exc
-    if access is not None:
-        access_token_revoke(access)
+    if str(token[jwt_settings.USER_ID_CLAIM]) != str(user.pk):
+        raise ApplicationError(
+            "The refresh token belongs to another account.", field="refresh", code="not_yours"
+        )
+    token.blacklist()
+    access_token_revoke(access)
 
 
 def access_token_revoke(access: AccessToken) -> None:
@@ -99,29 +129,45 @@ def _revoked_key(jti: str) -> str:
     return f"revoked-access:{jti}"
 
 
-class _LoginFailures:
-    """A per-account failure counter in the shared cache (Redis), fixed window."""
+def _token_pair(user: User) -> TokenPair:
+    refresh = RefreshToken.for_user(user)
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _refresh_token_invalid() -> ApplicationError:
+    return ApplicationError(
+        "The refresh token is invalid, expired or already used. Log in again.",
+        code="token_not_valid",
+        status_code=status.HTTP_401_UNAUTHORIZED,
+    )
+
+
+class _LoginAttempts:
+    """Per-account login attempts in the shared cache (Redis), in a fixed window.
+
+    An attempt is counted before the password is checked, so parallel requests cannot
+    slip extra guesses past the limit; a successful login clears the count.
+    """
 
     def __init__(self, email: str) -> None:
         digest = hashlib.sha256(email.encode()).hexdigest()  # no address in Redis keys
-        self.count_key = f"login-failures:{digest}:count"
-        self.start_key = f"login-failures:{digest}:start"
+        self.count_key = f"login-attempts:{digest}:count"
+        self.start_key = f"login-attempts:{digest}:start"
         self.window = settings.PYK8S_LOGIN_FAILURE_WINDOW_SECONDS
 
-    def retry_after(self) -> int:
-        values = cache.get_many([self.count_key, self.start_key])
-        if values.get(self.count_key, 0) < settings.PYK8S_LOGIN_FAILURE_LIMIT:
-            return 0
-        started = values.get(self.start_key, time.time())
-        return max(1, int(started + self.window - time.time()) + 1)
-
-    def record(self) -> None:
+    def reserve(self) -> int:
+        """Count one attempt; 0 if it may go ahead, else the seconds until the window ends."""
         cache.add(self.start_key, time.time(), timeout=self.window)
         cache.add(self.count_key, 0, timeout=self.window)
         try:
-            cache.incr(self.count_key)
+            count = cache.incr(self.count_key)
         except ValueError:  # the window ended between add and incr
             cache.set(self.count_key, 1, timeout=self.window)
+            count = 1
+        if count <= settings.PYK8S_LOGIN_FAILURE_LIMIT:
+            return 0
+        started = cache.get(self.start_key, time.time())
+        return max(1, int(started + self.window - time.time()) + 1)
 
     def clear(self) -> None:
         cache.delete_many([self.count_key, self.start_key])

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -27,6 +27,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    # DRF's handler adds WWW-Authenticate and Retry-After; only the body is reshaped here.
     response = exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -39,10 +40,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
                 "code": "invalid",
             }
         return response
-    response.data = {"detail": str(exc.detail), "code": _code_of(exc)}
+    response.data = _detail_and_code(exc)
     return response
 
 
-def _code_of(exc: exceptions.APIException) -> str:
-    codes = exc.get_codes()
-    return codes if isinstance(codes, str) else exc.default_code
+def _detail_and_code(exc: exceptions.APIException) -> dict[str, str]:
+    detail, codes = exc.detail, exc.get_codes()
+    # simplejwt raises its errors with a dict detail: {"detail": ..., "code": ..., "messages": ...}
+    if isinstance(detail, dict):
+        return {
+            "detail": str(detail.get("detail", exc.default_detail)),
+            "code": str(detail.get("code", exc.default_code)),
+        }
+    return {"detail": str(detail), "code": codes if isinstance(codes, str) else exc.default_code}

@@ -1,12 +1,24 @@
-"""Request logging: one JSON line per request, never with a query string or a body."""
+"""JSON logs: one line per request, never with a query string, a body or a header."""
 
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 logger = logging.getLogger("pyk8s.request")
+
+
+class JsonFormatter(BaseJsonFormatter):
+    """python-json-logger's formatter, minus the request object Django attaches to its
+    error records: its repr carries the full URL, query string (and any token in it)
+    included."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, reserved_attrs=[*RESERVED_ATTRS, "request"], **kwargs)
 
 
 class RequestLogMiddleware:
@@ -16,6 +28,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
+        # DRF sets request.user to the token's user once it authenticates an API request.
         user = getattr(request, "user", None)
         logger.info(
             "request",

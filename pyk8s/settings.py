@@ -5,6 +5,7 @@ generated once under var/, the database is SQLite under var/, and Redis is a pri
 server on a unix socket under var/ (started by `python -m pyk8s.run`).
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -164,6 +165,16 @@ PYK8S_LOGIN_FAILURE_LIMIT = env.int("PYK8S_LOGIN_FAILURE_LIMIT", default=5)
 PYK8S_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 PYK8S_LOGIN_RATE = env.str("PYK8S_LOGIN_RATE", default="30/minute")
 PYK8S_REGISTER_RATE = env.str("PYK8S_REGISTER_RATE", default="10/hour")
+for _name, _rate in (
+    ("PYK8S_LOGIN_RATE", PYK8S_LOGIN_RATE),
+    ("PYK8S_REGISTER_RATE", PYK8S_REGISTER_RATE),
+):
+    # DRF would only fail on the first request, with a 500.
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(
+            f"{_name} must be a rate like 30/minute (per second, minute, hour or day), "
+            f"not {_rate!r}."
+        )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -176,10 +187,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pyk8s.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        "login": PYK8S_LOGIN_RATE,
-        "register": PYK8S_REGISTER_RATE,
-    },
     "NUM_PROXIES": env.int("PYK8S_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -187,9 +194,7 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("PYK8S_ACCESS_TOKEN_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("PYK8S_REFRESH_TOKEN_DAYS", default=7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
+    # Rotation, blacklisting and last_login are done by accounts.services, not simplejwt's views.
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
@@ -260,12 +265,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "pyk8s.logging.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Replaced by pyk8s.logging.RequestLogMiddleware, which never logs query strings.

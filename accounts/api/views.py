@@ -1,13 +1,18 @@
-from typing import Any, cast
+from typing import cast
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
-from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshView
 
 from accounts import services
 from accounts.api.serializers import (
@@ -18,11 +23,37 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.api.throttles import LoginThrottle, RegisterThrottle
+from accounts.models import User
 
-_errors: dict[int | str, Any] = {
-    400: OpenApiResponse(description="Field errors: {field: [message]}"),
-    429: OpenApiResponse(ErrorSerializer, description="Too many attempts; see Retry-After."),
-}
+
+def _bad_request(name: str, fields: list[str]) -> OpenApiResponse:
+    field_errors = inline_serializer(
+        name=f"{name}FieldErrors",
+        fields={
+            field: serializers.ListField(child=serializers.CharField(), required=False)
+            for field in fields
+        },
+    )
+    return OpenApiResponse(
+        field_errors,
+        description="{field: [message]} for each invalid field ({detail, code} instead for a "
+        "body that is not JSON).",
+    )
+
+
+_credentials_errors = _bad_request("Credentials", ["email", "password"])
+_refresh_errors = _bad_request("Refresh", ["refresh"])
+_unauthenticated = OpenApiResponse(
+    ErrorSerializer, description="No access token, or an invalid, expired or revoked one."
+)
+_too_many = OpenApiResponse(ErrorSerializer, description="Too many attempts; see Retry-After.")
+_retry_after = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
 
 
 class RegisterView(APIView):
@@ -32,8 +63,11 @@ class RegisterView(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={201: UserSerializer, **_errors},
+        responses={201: UserSerializer, 400: _credentials_errors, 429: _too_many},
+        parameters=[_retry_after],
         summary="Create an account",
+        description="Passwords need 8 characters or more, must not be common or resemble "
+        "the email. An email registered already gives 400 {email: [...]}.",
     )
     def post(self, request: Request) -> Response:
         serializer = CredentialsSerializer(data=request.data)
@@ -51,9 +85,20 @@ class TokenView(APIView):
         request=CredentialsSerializer,
         responses={
             200: TokenPairSerializer,
-            401: OpenApiResponse(ErrorSerializer, description="Email or password is incorrect."),
-            **_errors,
+            400: _credentials_errors,
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="invalid_credentials: the same answer for an unknown email and a "
+                "wrong password.",
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="throttled: too many logins from this address; login_locked: too "
+                "many failed logins for this account (the right password too is refused until "
+                "Retry-After).",
+            ),
         },
+        parameters=[_retry_after],
         summary="Log in: exchange email and password for an access and a refresh token",
     )
     def post(self, request: Request) -> Response:
@@ -63,38 +108,51 @@ class TokenView(APIView):
         return Response({"access": pair.access, "refresh": pair.refresh})
 
 
-class TokenRefreshView(BaseTokenRefreshView):
-    throttle_classes = [LoginThrottle]
+class TokenRefreshView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(
         request=RefreshSerializer,
         responses={
             200: TokenPairSerializer,
-            401: OpenApiResponse(ErrorSerializer, description="Refresh token invalid or expired."),
-            **_errors,
+            400: _refresh_errors,
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="token_not_valid: invalid, expired, revoked or already used; "
+                "no_active_account: the account is gone or disabled.",
+            ),
         },
-        summary="Exchange a refresh token for a new access token (and a new refresh token)",
+        summary="Exchange a refresh token for a new access token and a new refresh token",
+        description="Refresh tokens rotate: the one sent is used up, keep the one returned.",
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = services.token_refresh(refresh=serializer.validated_data["refresh"])
+        return Response({"access": pair.access, "refresh": pair.refresh})
 
 
 class LogoutView(APIView):
     @extend_schema(
         request=RefreshSerializer,
-        responses={204: None, 401: ErrorSerializer, **_errors},
-        summary="Log out: revoke the refresh token and this access token",
+        responses={204: None, 400: _refresh_errors, 401: _unauthenticated},
+        summary="Log out: revoke the refresh token and the access token of this request",
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_logout(
-            refresh=serializer.validated_data["refresh"], access=cast(AccessToken, request.auth)
+            user=cast(User, request.user),
+            refresh=serializer.validated_data["refresh"],
+            access=cast(AccessToken, request.auth),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: UserSerializer, 401: ErrorSerializer}, summary="Who am I")
+    @extend_schema(
+        responses={200: UserSerializer, 401: _unauthenticated}, summary="The logged-in account"
+    )
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(UserSerializer(cast(User, request.user)).data)

@@ -8,6 +8,33 @@ from clusters import services
 from clusters.models import Cluster
 from pyk8s.errors import ApplicationError
 
+CLUSTER_FIELDS = (
+    "id",
+    "owner",
+    "name",
+    "runtime_name",
+    "status",
+    "status_reason",
+    "status_reason_code",
+    "kubernetes_version",
+    "workers",
+    "kubeconfig_stored",
+    "ttl_expires_at",
+    "expiry_warned_at",
+    "created_at",
+    "updated_at",
+    "provisioned_at",
+    "deleted_at",
+)
+PROVISIONING_FIELDS = (
+    "provisioning_started_at",
+    "holds_slot",
+    "attempt",
+    "runner",
+    "heartbeat_at",
+    "provisioning_log",
+)
+
 
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin[Cluster]):
@@ -26,23 +53,12 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     list_select_related = ("owner",)
     date_hierarchy = "created_at"
     actions = ["extend_one_hour", "delete_now"]
-    fields = (
-        "id",
-        "owner",
-        "name",
-        "runtime_name",
-        "status",
-        "status_reason",
-        "kubernetes_version",
-        "workers",
-        "kubeconfig_stored",
-        "ttl_expires_at",
-        "created_at",
-        "updated_at",
-        "provisioned_at",
-        "deleted_at",
+    fieldsets = (
+        (None, {"fields": CLUSTER_FIELDS}),
+        ("Provisioning", {"fields": PROVISIONING_FIELDS}),
     )
-    readonly_fields = fields
+    # Everything is read-only: state changes go through the services (see the actions).
+    readonly_fields = CLUSTER_FIELDS + PROVISIONING_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # clusters are created through the API, which queues the provisioning

@@ -19,7 +19,7 @@ def cluster_list(*, owner: User, status: str | None = None) -> QuerySet[Cluster]
     # The ciphertext is never listed, so it is not even read; "-id" keeps pages stable when
     # two clusters share a created_at.
     clusters = Cluster.objects.filter(owner=owner).defer("kubeconfig_encrypted")
-    clusters = clusters.order_by("-created_at", "-id")
+    clusters = with_queue_position(clusters).order_by("-created_at", "-id")
     if status:
         return clusters.filter(status=status)
     return clusters.exclude(status=ClusterStatus.DELETED)
@@ -28,7 +28,9 @@ def cluster_list(*, owner: User, status: str | None = None) -> QuerySet[Cluster]
 def cluster_get(*, owner: User, cluster_id: str) -> Cluster:
     """The owner's cluster; anyone else's answers exactly like a missing one."""
     try:
-        return Cluster.objects.get(owner=owner, id=uuid.UUID(cluster_id))
+        return with_queue_position(Cluster.objects.filter(owner=owner)).get(
+            id=uuid.UUID(cluster_id)
+        )
     except (Cluster.DoesNotExist, ValueError) as exc:
         raise ApplicationError("Cluster not found.", code="not_found", status_code=404) from exc
 

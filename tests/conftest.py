@@ -93,6 +93,6 @@ def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
     for task in (tasks.cluster_provision, tasks.cluster_delete):
         name = task.name.rpartition(".")[2]
         monkeypatch.setattr(
-            task, "delay", lambda cluster_id, name=name: queued.append((name, cluster_id))
+            task, "delay", lambda cluster_id, *_, name=name: queued.append((name, cluster_id))
         )
     return queued

@@ -32,6 +32,13 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class ClusterSerializer(serializers.ModelSerializer[Cluster]):
+    queue_position = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Clusters waiting ahead of this one for a provisioning slot (0: next); "
+        "null unless it is waiting.",
+    )
+
     class Meta:
         model = Cluster
         fields = [
@@ -39,6 +46,8 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
             "name",
             "status",
             "status_reason",
+            "status_reason_code",
+            "queue_position",
             "kubernetes_version",
             "workers",
             "created_at",
@@ -65,7 +74,7 @@ class ClusterCreateSerializer(serializers.Serializer[None]):
         max_value=3,
         help_text="Worker nodes besides the control plane.",
     )
-    kubernetes_version = StrictCharField(required=False)
+    kubernetes_version = StrictCharField(required=False, trim_whitespace=False)
 
     def validate_ttl_minutes(self, value: int) -> int:
         low, high = settings.PYK8S_TTL_MIN_MINUTES, settings.PYK8S_TTL_MAX_MINUTES

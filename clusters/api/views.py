@@ -77,6 +77,8 @@ class ClusterViewSet(
         serializer = ClusterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cluster = services.cluster_create(owner=self._owner(), **serializer.validated_data)
+        # Read back for its place in the provisioning queue.
+        cluster = selectors.cluster_get(owner=self._owner(), cluster_id=str(cluster.id))
         return Response(ClusterSerializer(cluster).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

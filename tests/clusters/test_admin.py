@@ -1,0 +1,148 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+
+from clusters.models import Cluster, ClusterStatus
+from tests.factories import ClusterFactory, UserFactory
+
+CHANGELIST = "/admin/clusters/cluster/"
+KUBECONFIG = "apiVersion: v1\nusers:\n- user:\n    token: TOP-SECRET-TOKEN\n"
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def run_action(admin_client, action, *clusters):
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [str(c.id) for c in clusters]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_the_changelist_renders_for_staff(admin_client):
+    clusters = ClusterFactory.create_batch(3, kubeconfig=KUBECONFIG)
+
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    for cluster in clusters:
+        assert cluster.name in response.content.decode()
+    assert b"TOP-SECRET" not in response.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda c: {"status__exact": "ERROR"},
+        lambda c: {"owner__id__exact": c.owner_id},
+        lambda c: {"q": c.name},
+        lambda c: {"q": c.owner.email},
+        lambda c: {"q": c.runtime_name},
+        lambda c: {"q": str(c.id)},
+    ],
+)
+def test_the_changelist_filters_and_searches(admin_client, query):
+    wanted = ClusterFactory.create(name="wanted", status=ClusterStatus.ERROR)
+    ClusterFactory.create(name="other")
+
+    response = admin_client.get(CHANGELIST, query(wanted))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_the_detail_page_renders_without_secrets(admin_client):
+    cluster = ClusterFactory.create(kubeconfig=KUBECONFIG)
+
+    response = admin_client.get(f"{CHANGELIST}{cluster.id}/change/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert cluster.runtime_name in page
+    assert "encrypted, stored" in page
+    assert "TOP-SECRET" not in page
+    assert bytes(cluster.kubeconfig_encrypted).decode() not in page
+
+
+def test_the_detail_page_changes_nothing(admin_client):
+    cluster = ClusterFactory.create(kubeconfig=KUBECONFIG)
+
+    admin_client.post(f"{CHANGELIST}{cluster.id}/change/", {"name": "renamed", "status": "DELETED"})
+
+    refreshed = Cluster.objects.get(id=cluster.id)
+    assert (refreshed.name, refreshed.status) == (cluster.name, ClusterStatus.RUNNING)
+
+
+def test_clusters_cannot_be_added_or_deleted_as_rows(admin_client):
+    cluster = ClusterFactory.create()
+
+    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert (
+        admin_client.post(f"{CHANGELIST}{cluster.id}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert Cluster.objects.filter(id=cluster.id).exists()
+
+
+def test_non_staff_users_are_sent_to_the_login_page(client, user):
+    client.force_login(user)
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_extend_one_hour_goes_through_the_service(admin_client):
+    cluster = ClusterFactory.create()
+
+    messages = run_action(admin_client, "extend_one_hour", cluster)
+
+    assert messages == ["1 cluster(s) updated."]
+    expected = cluster.ttl_expires_at + timedelta(hours=1)
+    assert Cluster.objects.get(id=cluster.id).ttl_expires_at == expected
+
+
+def test_extend_one_hour_reports_clusters_it_cannot_extend(admin_client, settings):
+    settings.PYK8S_TTL_MAX_MINUTES = 90
+    fresh, near_the_limit = ClusterFactory.create_batch(2)
+    Cluster.objects.filter(id=fresh.id).update(ttl_expires_at=fresh.created_at)
+    deleting = ClusterFactory.create(status=ClusterStatus.DELETING)
+
+    messages = run_action(admin_client, "extend_one_hour", fresh, near_the_limit, deleting)
+
+    assert sorted(messages) == sorted(
+        [
+            f"{near_the_limit.name}: A cluster may live at most 90 minutes; "
+            "this one can be extended by 30 more minutes at most.",
+            f"{deleting.name}: Only a PROVISIONING or RUNNING cluster can be extended; "
+            "this one is DELETING.",
+            "1 cluster(s) updated.",
+        ]
+    )
+    for cluster in (near_the_limit, deleting):
+        assert Cluster.objects.get(id=cluster.id).ttl_expires_at == cluster.ttl_expires_at
+
+
+def test_delete_now_goes_through_the_service(
+    admin_client, queued_tasks, django_capture_on_commit_callbacks
+):
+    running, failed = ClusterFactory.create(), ClusterFactory.create(status=ClusterStatus.ERROR)
+    other = ClusterFactory.create(owner=UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        messages = run_action(admin_client, "delete_now", running, failed)
+
+    assert messages == ["2 cluster(s) updated."]
+    assert Cluster.objects.get(id=running.id).status == ClusterStatus.DELETING
+    assert Cluster.objects.get(id=failed.id).status == ClusterStatus.DELETING
+    assert Cluster.objects.get(id=other.id).status == ClusterStatus.RUNNING
+    assert sorted(queued_tasks) == sorted(
+        [("cluster_delete", str(running.id)), ("cluster_delete", str(failed.id))]
+    )

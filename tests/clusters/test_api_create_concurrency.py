@@ -1,0 +1,81 @@
+"""Quota and name checks hold under real concurrency: 20 requests at once, each on its own
+PostgreSQL connection, committing for real (hence a transactional test)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from clusters import provisioning, tasks
+from clusters.models import Cluster
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REQUESTS = 20
+
+
+@pytest.fixture
+def provisions(monkeypatch):
+    """The provisioning tasks queued, each with whether a transaction was still open."""
+    queued: list[tuple[str, bool]] = []
+
+    def delay(cluster_id, *args):
+        queued.append((cluster_id, connection.in_atomic_block))
+
+    monkeypatch.setattr(tasks.cluster_provision, "delay", delay)
+    provisioning.worker_host_register(name="test-host", max_concurrent_provisions=REQUESTS)
+    return queued
+
+
+def post_all_at_once(user, bodies):
+    token = APIClient().post(
+        "/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    auth = f"Bearer {token.json()['access']}"
+    start = threading.Barrier(len(bodies))
+
+    def post(body):
+        client = APIClient(HTTP_AUTHORIZATION=auth)
+        try:
+            start.wait(timeout=30)
+            return client.post("/clusters/", body, format="json")
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def test_exactly_the_quota_is_accepted(settings, user, provisions):
+    settings.PYK8S_MAX_CLUSTERS_PER_USER = 3
+
+    responses = post_all_at_once(user, [{"name": f"web-{i}"} for i in range(REQUESTS)])
+
+    accepted = [r.json()["id"] for r in responses if r.status_code == 202]
+    refused = [r for r in responses if r.status_code != 202]
+    assert len(accepted) == 3
+    assert {r.status_code for r in refused} == {409}
+    assert {r.json()["code"] for r in refused} == {"quota_exceeded"}
+    assert sorted(str(i) for i in Cluster.objects.values_list("id", flat=True)) == sorted(accepted)
+    # One provisioning task per accepted cluster, each queued after its row was committed.
+    assert sorted(provisions) == sorted((cluster_id, False) for cluster_id in accepted)
+
+
+def test_exactly_one_request_gets_a_name(settings, user, provisions):
+    settings.PYK8S_MAX_CLUSTERS_PER_USER = REQUESTS
+
+    responses = post_all_at_once(user, [{"name": "web"}] * REQUESTS)
+
+    accepted = [r for r in responses if r.status_code == 202]
+    refused = [r for r in responses if r.status_code != 202]
+    assert len(accepted) == 1
+    assert {r.status_code for r in refused} == {400}
+    assert all(r.json() == {"name": [NAME_TAKEN]} for r in refused)
+    assert Cluster.objects.count() == 1
+    assert provisions == [(accepted[0].json()["id"], False)]
+
+
+NAME_TAKEN = "You already have a cluster named 'web'; choose another name."

@@ -21,6 +21,11 @@ from clusters.api.serializers import (
 from clusters.models import Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
 
+_unauthenticated = {
+    401: OpenApiResponse(
+        ErrorSerializer, description="No access token, or an invalid, expired or revoked one."
+    )
+}
 _not_found = {404: OpenApiResponse(ErrorSerializer, description="No such cluster of yours.")}
 _conflict = {409: OpenApiResponse(ErrorSerializer, description="Not possible in this state.")}
 
@@ -31,6 +36,8 @@ class ClusterViewSet(
     """The requesting user's clusters; anyone else's answer 404 like missing ones."""
 
     serializer_class = ClusterSerializer
+    # Only names the model for the schema; every request goes through get_queryset.
+    queryset = Cluster.objects.none()
 
     def get_queryset(self) -> QuerySet[Cluster]:
         status_filter = self.request.query_params.get("status")
@@ -55,12 +62,19 @@ class ClusterViewSet(
                 description="Only clusters in this status (DELETED ones are listed only so).",
             )
         ],
+        responses={
+            200: ClusterSerializer(many=True),
+            400: OpenApiResponse(description="Unknown status: {status: [message]}"),
+            **_unauthenticated,
+        },
         summary="List your clusters, newest first",
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: ClusterSerializer, **_not_found}, summary="One cluster")
+    @extend_schema(
+        responses={200: ClusterSerializer, **_unauthenticated, **_not_found}, summary="One cluster"
+    )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
@@ -70,6 +84,7 @@ class ClusterViewSet(
             202: ClusterSerializer,
             400: OpenApiResponse(description="Field errors: {field: [message]}"),
             409: OpenApiResponse(ErrorSerializer, description="Quota reached."),
+            **_unauthenticated,
         },
         summary="Create a cluster (provisioned in the background)",
     )
@@ -83,7 +98,7 @@ class ClusterViewSet(
 
     @extend_schema(
         request=None,
-        responses={202: ClusterSerializer, **_not_found},
+        responses={202: ClusterSerializer, **_unauthenticated, **_not_found},
         summary="Delete a cluster (in the background); repeating it is harmless",
     )
     def destroy(self, request: Request, pk: str) -> Response:
@@ -93,6 +108,7 @@ class ClusterViewSet(
     @extend_schema(
         responses={
             (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description="kubeconfig"),
+            **_unauthenticated,
             **_not_found,
             **_conflict,
         },
@@ -113,6 +129,7 @@ class ClusterViewSet(
         responses={
             200: ClusterExtendedSerializer,
             400: OpenApiResponse(description="Past the maximum lifetime: {minutes: [message]}"),
+            **_unauthenticated,
             **_not_found,
             **_conflict,
         },

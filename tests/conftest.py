@@ -5,8 +5,8 @@ Redis key prefix (PYK8S_REDIS_PREFIX), both set by the Makefile, so runs on one 
 never see each other's data.
 """
 
-import redis
 import pytest
+import redis
 from django.conf import settings
 from rest_framework.test import APIClient
 

@@ -75,3 +75,9 @@ def test_external_urls_given_as_values_are_stored_in_the_chart_secret():
         "key": "DATABASE_URL",
     }
     assert pod_spec(find(manifests, "Deployment", "-web"))["automountServiceAccountToken"] is False
+
+
+def test_an_explicit_store_password_is_used_as_given():
+    manifests = render({"postgresql": {"auth": {"password": "Chosen123"}}})
+    secret = find(manifests, "Secret", "-postgresql")
+    assert base64.b64decode(secret["data"]["password"]).decode() == "Chosen123"

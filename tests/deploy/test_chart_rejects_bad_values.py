@@ -20,6 +20,10 @@ from tests.deploy.chart import render
         ),
         ({"worker": {"pools": []}}, "worker.pools is empty"),
         (
+            {"postgresql": {"auth": {"password": "p@ss/word"}}},
+            "postgresql.auth.password may hold letters and digits only",
+        ),
+        (
             {"worker": {"pools": [{"name": "local", "replicas": 2}]}},
             "a docker-in-docker pool runs one replica",
         ),

@@ -71,6 +71,12 @@ Call with (dict "ctx" $ "secret" NAME "key" KEY "value" EXPLICIT "generated" FRE
 {{- if and .Values.secrets.existingSecret (or .Values.externalDatabase.url .Values.externalRedis.url .Values.secrets.secretKey .Values.secrets.encryptionKeys) -}}
 {{- fail "secrets.existingSecret is set: put SECRET_KEY, PYK8S_ENCRYPTION_KEYS, DATABASE_URL and REDIS_URL in that Secret, not in values." -}}
 {{- end -}}
+{{- range $store := list "postgresql" "redis" -}}
+{{- $password := toString (index $.Values $store "auth" "password") -}}
+{{- if and $password (not (regexMatch "^[A-Za-z0-9]+$" $password)) -}}
+{{- fail (printf "%s.auth.password may hold letters and digits only: it is placed in a connection URL." $store) -}}
+{{- end -}}
+{{- end -}}
 {{- if not .Values.worker.pools -}}
 {{- fail "worker.pools is empty: at least one worker pool must drive a Docker engine, or no cluster can ever be created." -}}
 {{- end -}}

@@ -9,7 +9,9 @@ import socket
 import stat
 import threading
 import traceback
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,11 +22,15 @@ from django.utils import timezone
 from cli import pyk8s
 from clusters.crypto import encrypt_kubeconfig
 from clusters.models import Cluster, ClusterStatus
+from tests import stack as full_stack
 from tests.factories import PASSWORD
+
+# The lead's fixture that starts daphne and Celery workers (tests/stack.py), for these tests.
+stack = full_stack.stack
 
 
 @pytest.fixture(autouse=True)
-def cli_home(tmp_path, monkeypatch) -> Path:
+def cli_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -36,16 +42,16 @@ def cli_home(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def config_file(tmp_path) -> Path:
+def config_file(tmp_path):
     return tmp_path / "xdg" / "pyk8s-lab" / "config.yaml"
 
 
 @pytest.fixture
-def kubeconfig_file(cli_home) -> Path:
+def kubeconfig_file(cli_home):
     return cli_home / ".kube" / "config"
 
 
-def read_config(path: Path) -> dict:
+def read_config(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 
 
@@ -71,7 +77,7 @@ def run():
 
 
 @pytest.fixture
-def server_url(live_server) -> str:
+def server_url(live_server):
     return live_server.url
 
 
@@ -159,7 +165,7 @@ class SimulatedWorker:
             connection.close()  # the test database is dropped afterwards: no open sessions
 
     def _step(self) -> None:
-        settled_before = timezone.now() - timezone.timedelta(seconds=self.SETTLE_SECONDS)
+        settled_before = timezone.now() - timedelta(seconds=self.SETTLE_SECONDS)
         moving = Cluster.objects.filter(
             status__in=[ClusterStatus.PROVISIONING, ClusterStatus.DELETING],
             updated_at__lt=settled_before,

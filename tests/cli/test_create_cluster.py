@@ -25,6 +25,8 @@ def test_wait_follows_it_until_it_is_running(run, logged_in, simulated_worker):
         "Cluster dev is RUNNING. Use it with `pyk8s cluster get-kubeconfig dev --merge`.\n"
     )
     assert result.stderr.index("dev: PROVISIONING") < result.stderr.index("dev: RUNNING")
+    # The live server has no /ws, so this is the polling fallback.
+    assert "Live updates are unavailable; checking every 0.1 s." in result.stderr
 
 
 @pytest.mark.usefixtures("fast_polling")
@@ -68,7 +70,7 @@ def test_too_many_workers_is_refused_before_asking_the_server(run):
 
 def test_the_quota_message_comes_from_the_server(run, logged_in, settings):
     for number in range(settings.PYK8S_MAX_CLUSTERS_PER_USER):
-        ClusterFactory(owner=logged_in, name=f"c{number}")
+        ClusterFactory.create(owner=logged_in, name=f"c{number}")
 
     result = run("cluster", "create", "--name", "one-more")
 

@@ -9,7 +9,7 @@ from tests.factories import ClusterFactory
 
 @pytest.fixture
 def running(logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="dev")
+    cluster = ClusterFactory.create(owner=logged_in, name="dev")
     cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
     cluster.save()
     return cluster

@@ -4,7 +4,7 @@ from tests.factories import ClusterFactory
 
 
 def test_it_pushes_the_expiry_back(run, logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="dev")
+    cluster = ClusterFactory.create(owner=logged_in, name="dev")
     before = cluster.ttl_expires_at
 
     result = run("cluster", "extend", "dev", "--minutes", "30")
@@ -17,7 +17,7 @@ def test_it_pushes_the_expiry_back(run, logged_in):
 
 
 def test_past_the_maximum_lifetime_it_says_how_much_is_left(run, logged_in, settings):
-    ClusterFactory(owner=logged_in, name="dev")
+    ClusterFactory.create(owner=logged_in, name="dev")
 
     result = run("cluster", "extend", "dev", "--minutes", str(settings.PYK8S_TTL_MAX_MINUTES))
 

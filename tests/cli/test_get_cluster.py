@@ -7,7 +7,7 @@ from tests.factories import ClusterFactory
 
 
 def test_it_shows_the_cluster(run, logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="dev", workers=2)
+    cluster = ClusterFactory.create(owner=logged_in, name="dev", workers=2)
 
     result = run("cluster", "get", "dev")
 
@@ -21,7 +21,9 @@ def test_it_shows_the_cluster(run, logged_in):
 
 
 def test_it_shows_why_a_cluster_failed(run, logged_in):
-    ClusterFactory(owner=logged_in, name="dev", status=ClusterStatus.ERROR, status_reason="Boom.")
+    ClusterFactory.create(
+        owner=logged_in, name="dev", status=ClusterStatus.ERROR, status_reason="Boom."
+    )
 
     result = run("cluster", "get", "dev")
 
@@ -30,7 +32,7 @@ def test_it_shows_why_a_cluster_failed(run, logged_in):
 
 
 def test_json_and_yaml_are_the_api_object(run, logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="dev")
+    cluster = ClusterFactory.create(owner=logged_in, name="dev")
 
     as_json = json.loads(run("cluster", "get", "dev", "-o", "json").stdout)
     as_yaml = yaml.safe_load(run("cluster", "get", "dev", "-o", "yaml").stdout)
@@ -40,7 +42,7 @@ def test_json_and_yaml_are_the_api_object(run, logged_in):
 
 
 def test_an_unknown_name_exits_4(run, logged_in, other_user):
-    ClusterFactory(owner=other_user, name="theirs")
+    ClusterFactory.create(owner=other_user, name="theirs")
 
     result = run("cluster", "get", "theirs")
 

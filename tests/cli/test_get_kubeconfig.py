@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 import yaml
 
@@ -6,7 +8,7 @@ from clusters.models import ClusterStatus
 from tests.cli.conftest import kind_kubeconfig, mode_of
 from tests.factories import ClusterFactory
 
-OTHER_KUBECONFIG = {
+OTHER_KUBECONFIG: dict[str, Any] = {
     "apiVersion": "v1",
     "kind": "Config",
     "clusters": [{"name": "work", "cluster": {"server": "https://work.example.com"}}],
@@ -19,7 +21,7 @@ OTHER_KUBECONFIG = {
 
 @pytest.fixture
 def running(logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="dev")
+    cluster = ClusterFactory.create(owner=logged_in, name="dev")
     cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
     cluster.save()
     return cluster
@@ -102,7 +104,7 @@ def test_file_and_merge_cannot_be_combined(run, running, tmp_path):
 
 
 def test_a_cluster_that_is_not_running_has_none_yet(run, logged_in):
-    ClusterFactory(owner=logged_in, name="dev", status=ClusterStatus.PROVISIONING)
+    ClusterFactory.create(owner=logged_in, name="dev", status=ClusterStatus.PROVISIONING)
 
     result = run("cluster", "get-kubeconfig", "dev")
 

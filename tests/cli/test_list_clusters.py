@@ -15,8 +15,8 @@ PYK8S = str(Path(sys.executable).parent / "pyk8s")
 
 
 def test_plain_columns_when_stdout_is_not_a_terminal(run, logged_in):
-    ClusterFactory(owner=logged_in, name="first", workers=1)
-    ClusterFactory(owner=logged_in, name="second", status=ClusterStatus.PROVISIONING)
+    ClusterFactory.create(owner=logged_in, name="first", workers=1)
+    ClusterFactory.create(owner=logged_in, name="second", status=ClusterStatus.PROVISIONING)
 
     result = run("cluster", "list")
 
@@ -30,7 +30,7 @@ def test_plain_columns_when_stdout_is_not_a_terminal(run, logged_in):
 
 
 def test_json_is_the_api_objects(run, logged_in):
-    cluster = ClusterFactory(owner=logged_in, name="first")
+    cluster = ClusterFactory.create(owner=logged_in, name="first")
 
     result = run("cluster", "list", "-o", "json")
 
@@ -41,7 +41,7 @@ def test_json_is_the_api_objects(run, logged_in):
 
 
 def test_yaml_is_the_api_objects(run, logged_in):
-    ClusterFactory(owner=logged_in, name="first")
+    ClusterFactory.create(owner=logged_in, name="first")
 
     result = run("cluster", "list", "--output", "yaml")
 
@@ -49,7 +49,7 @@ def test_yaml_is_the_api_objects(run, logged_in):
 
 
 def test_it_lists_only_the_users_clusters(run, logged_in, other_user):
-    ClusterFactory(owner=other_user, name="not-mine")
+    ClusterFactory.create(owner=other_user, name="not-mine")
 
     result = run("cluster", "list", "-o", "json")
 
@@ -66,7 +66,7 @@ def test_an_empty_list_says_how_to_create_one(run, logged_in):
 
 def test_a_table_on_a_terminal(logged_in, cli_home, tmp_path, server_url):
     """The installed `pyk8s` script, with its stdout on a pseudo-terminal."""
-    ClusterFactory(owner=logged_in, name="on-a-tty")
+    ClusterFactory.create(owner=logged_in, name="on-a-tty")
     controller, terminal = pty.openpty()
     env = pyk8s_env(tmp_path / "xdg", cli_home, COLUMNS="120", TERM="xterm")
 

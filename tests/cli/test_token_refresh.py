@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import yaml
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.services import access_token_revoke
 from tests.cli.conftest import read_config
@@ -37,7 +37,7 @@ def test_a_revoked_access_token_is_replaced_after_the_server_refuses_it(
 ):
     refresh = RefreshToken.for_user(user)
     access = refresh.access_token
-    access_token_revoke(AccessToken(str(access)))
+    access_token_revoke(access)
     save_tokens(config_file, server_url, access=str(access), refresh=str(refresh))
 
     result = run("auth", "whoami")

@@ -1,0 +1,3 @@
+from tests.fakes.fixtures import fake_kind
+
+__all__ = ["fake_kind"]

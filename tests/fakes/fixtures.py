@@ -1,0 +1,230 @@
+"""The fake `kind` binary for tests: `make_fake_kind(dir)` and the `fake_kind` fixture.
+
+tests/conftest.py imports `fake_kind` from here; see tests/fakes/README.md for what the
+double simulates and how to inject faults.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.kind import (
+    CONTROL_PLANE,
+    DEFAULT_IMAGE,
+    WORKER,
+    State,
+    check_fault,
+    free_port,
+    new_record,
+    plan_nodes,
+)
+
+KIND_SOURCE = Path(__file__).with_name("kind.py")
+
+# -I: PYTHONPATH and friends in the caller's environment must not change what runs.
+WRAPPER = '''#!{python} -I
+"""`kind` for one test: tests/fakes/kind.py with its state directory built in."""
+import importlib.util
+import sys
+
+spec = importlib.util.spec_from_file_location("fake_kind_cli", {source!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = module
+spec.loader.exec_module(module)
+sys.exit(module.main(sys.argv[1:], state_dir={state!r}))
+'''
+
+
+class FakeKind:
+    """A fake `kind` binary plus what a test needs to arrange and inspect its world."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.binary = root / "bin" / "kind"
+        self.state_dir = root / "state"
+        # A HOME of its own, so `kind` without --kubeconfig never touches the real ~/.kube.
+        self.home = root / "home"
+        self.state = State(self.state_dir)
+
+    @property
+    def default_kubeconfig(self) -> Path:
+        return self.home / ".kube" / "config"
+
+    def clusters(self) -> list[str]:
+        """Names of the clusters whose nodes exist, as `kind get clusters` lists them."""
+        return [record["name"] for record in self.state.clusters()]
+
+    def cluster(self, name: str) -> dict[str, Any] | None:
+        """The runtime record of one cluster: nodes, created_at, api_server, ready..."""
+        return self.state.cluster(name)
+
+    def nodes(self, name: str) -> list[str]:
+        record = self.state.cluster(name)
+        return [node["name"] for node in record["nodes"]] if record else []
+
+    def add_cluster(
+        self,
+        name: str,
+        *,
+        workers: int = 0,
+        created_at: float | None = None,
+        kubeadm_done: bool = True,
+        address: str = "127.0.0.1",
+        port: int | None = None,
+    ) -> dict[str, Any]:
+        """Make a cluster exist in the runtime without `kind create` (foreign or orphaned).
+
+        With kubeadm_done=False it looks like a create that died before `kubeadm init`:
+        its nodes exist but `kind get kubeconfig` fails.
+        """
+        nodes = plan_nodes(
+            name, [(CONTROL_PLANE, DEFAULT_IMAGE)] + [(WORKER, DEFAULT_IMAGE)] * workers
+        )
+        with self.state.locked():
+            if self.state.cluster(name) is not None:
+                raise ValueError(f"a cluster named {name!r} already exists")
+            record = new_record(
+                name,
+                nodes,
+                address=address,
+                port=port or free_port(self.state, address),
+                create_id="added-by-test",
+                created_at=created_at,
+            )
+            record.update(kubeadm_done=kubeadm_done, ready=kubeadm_done)
+            self.state.save_cluster(record)
+        return record
+
+    def set_fault(
+        self,
+        effect: str,
+        *,
+        command: str = "create cluster",
+        cluster: str = "*",
+        times: int | None = None,
+        seconds: float | None = None,
+        leave_nodes: bool = False,
+    ) -> None:
+        """Add a fault to the control file (README.md, "Faults"); times=None means always."""
+        fault: dict[str, Any] = {"command": command, "cluster": cluster, "effect": effect}
+        if times is not None:
+            fault["times"] = times
+        if seconds is not None:
+            fault["seconds"] = seconds
+        if leave_nodes:
+            fault["leave_nodes"] = True
+        check_fault(fault)
+        with self.state.locked():
+            self.state.save_faults([*self.state.faults(), fault])
+
+    def set_create_delay(self, seconds: float, *, cluster: str = "*") -> None:
+        """Make every matching create take about `seconds`, spread over its progress lines."""
+        self.set_fault("delay", cluster=cluster, seconds=seconds)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still armed (one-shot faults disappear once used)."""
+        return self.state.faults()
+
+    def clear_faults(self) -> None:
+        with self.state.locked():
+            self.state.save_faults([])
+
+    def invocations(self, command: str | None = None) -> list[dict[str, Any]]:
+        """Finished invocations in order: argv, pid, pgid, start, end, exit_code, signal."""
+        return [
+            record
+            for record in self.state.invocations()
+            if command is None or record["command"] == command
+        ]
+
+    def max_concurrent(self, command: str = "create cluster") -> int:
+        """The most invocations of `command` that were running at the same moment."""
+        events = []
+        for record in self.invocations(command):
+            events += [(record["start"], 1), (record["end"], -1)]
+        running = peak = 0
+        for _, change in sorted(events):
+            running += change
+            peak = max(peak, running)
+        return peak
+
+    def running(self) -> list[dict[str, Any]]:
+        """Invocations still alive; a hung one carries `hung` and its `child_pids`."""
+        return [record for record in self.state.running() if _alive(record["pid"])]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The smallest environment the binary needs: nothing but a private HOME."""
+        return {"HOME": str(self.home), **extra}
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.binary), *args],
+            env=self.env() if env is None else env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def close(self) -> None:
+        """Kill what hung invocations left behind: the fake processes and their `sleep`s."""
+        for record in self.state.running():
+            for pid in record.get("child_pids", []):
+                if _command_line(pid)[:1] == ["sleep"]:
+                    _kill(pid)
+            if str(self.binary) in _command_line(record["pid"]):
+                _kill(record["pid"])
+
+
+def _command_line(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # The state letter follows the parenthesised command name; Z is a zombie.
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def make_fake_kind(directory: Path) -> FakeKind:
+    """Write `<directory>/bin/kind`, runnable with any environment, and return its handle."""
+    fake = FakeKind(directory)
+    fake.binary.parent.mkdir(parents=True, exist_ok=True)
+    fake.home.mkdir(parents=True, exist_ok=True)
+    fake.state.ensure()
+    fake.binary.write_text(
+        WRAPPER.format(python=sys.executable, source=str(KIND_SOURCE), state=str(fake.state_dir))
+    )
+    fake.binary.chmod(0o755)
+    return fake
+
+
+@pytest.fixture
+def fake_kind(tmp_path: Path) -> Iterator[FakeKind]:
+    fake = make_fake_kind(tmp_path / "fake-kind")
+    yield fake
+    fake.close()

@@ -1,0 +1,487 @@
+"""Pins the fake `kind` to the behaviour of the real one, so tests built on it stay honest."""
+
+import base64
+import itertools
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.fakes.kind import SALUTATIONS
+
+NAME_RULE = "cluster names must match `^[a-z0-9.-]+$`"
+DOCKER_DOWN = (
+    "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+    "Is the docker daemon running?"
+)
+
+
+def kubeconfig(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text())
+    return loaded
+
+
+def names(entries: list[dict[str, Any]]) -> list[str]:
+    return [entry["name"] for entry in entries]
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a reaper."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_it_creates_lists_shows_and_deletes_a_cluster_with_an_empty_environment(
+    fake_kind, tmp_path
+):
+    config_path = tmp_path / "kubeconfig"
+
+    created = fake_kind.run(
+        "create", "cluster", "--name", "pk-one", "--kubeconfig", str(config_path), env={}
+    )
+    listed = fake_kind.run("get", "clusters", env={})
+    nodes = fake_kind.run("get", "nodes", "--name", "pk-one", env={})
+    shown = fake_kind.run("get", "kubeconfig", "--name", "pk-one", env={})
+
+    assert created.returncode == 0, created.stderr
+    assert listed.stdout == "pk-one\n"
+    assert nodes.stdout == "pk-one-control-plane\n"
+    written = kubeconfig(config_path)
+    assert yaml.safe_load(shown.stdout) == written
+    assert shown.stdout.endswith("\n\n")  # kind Println()s a document that ends in a newline
+    assert written["current-context"] == "kind-pk-one"
+    [cluster] = written["clusters"]
+    assert cluster["cluster"]["server"].startswith("https://127.0.0.1:")
+
+    deleted = fake_kind.run(
+        "delete", "cluster", "--name", "pk-one", "--kubeconfig", str(config_path), env={}
+    )
+    after = fake_kind.run("get", "clusters", env={})
+
+    assert deleted.returncode == 0
+    assert deleted.stderr == 'Deleting cluster "pk-one" ...\n'
+    assert (after.returncode, after.stdout, after.stderr) == (0, "", "No kind clusters found.\n")
+    assert kubeconfig(config_path)["contexts"] == []
+    assert fake_kind.clusters() == []
+
+
+def test_it_writes_pem_shaped_credentials(fake_kind, tmp_path):
+    fake_kind.run("create", "cluster", "--name", "pk-pem", "--kubeconfig", str(tmp_path / "kc"))
+
+    config = kubeconfig(tmp_path / "kc")
+    ca = config["clusters"][0]["cluster"]["certificate-authority-data"]
+    user = config["users"][0]["user"]
+
+    assert base64.b64decode(ca).decode().startswith("-----BEGIN CERTIFICATE-----\nMII")
+    assert (
+        base64.b64decode(user["client-certificate-data"])
+        .decode()
+        .startswith("-----BEGIN CERTIFICATE-----")
+    )
+    assert (
+        base64.b64decode(user["client-key-data"])
+        .decode()
+        .rstrip()
+        .endswith("-----END RSA PRIVATE KEY-----")
+    )
+
+
+def test_it_refuses_a_duplicate_name_with_kinds_text(fake_kind, tmp_path):
+    fake_kind.run("create", "cluster", "--name", "pk-dup", "--kubeconfig", str(tmp_path / "kc"))
+
+    again = fake_kind.run("create", "cluster", "--name", "pk-dup")
+
+    assert again.returncode == 1
+    assert again.stderr == (
+        "ERROR: failed to create cluster: "
+        'node(s) already exist for a cluster with the name "pk-dup"\n'
+    )
+
+
+@pytest.mark.parametrize("name", ["Upper", "under_score", "trailing-newline\n"])
+def test_it_refuses_an_invalid_name_with_kinds_text(fake_kind, name):
+    result = fake_kind.run("create", "cluster", "--name", name)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"ERROR: failed to create cluster: '{name}' is not a valid cluster name, {NAME_RULE}\n"
+    )
+    assert fake_kind.clusters() == []
+
+
+def test_get_kubeconfig_of_an_unknown_cluster_fails_like_kind(fake_kind):
+    result = fake_kind.run("get", "kubeconfig", "--name", "missing")
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "ERROR: could not locate any control plane nodes for cluster named 'missing'. "
+        "Use the --name option to select a different cluster\n"
+    )
+
+
+def test_deleting_a_missing_cluster_succeeds_like_kind(fake_kind):
+    result = fake_kind.run("delete", "cluster", "--name", "never-was")
+
+    assert (result.returncode, result.stderr) == (0, 'Deleting cluster "never-was" ...\n')
+
+
+def test_it_merges_into_a_kubeconfig_keeping_other_entries(fake_kind, tmp_path):
+    path = tmp_path / "config"
+    theirs: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "prod", "cluster": {"server": "https://prod:6443"}}],
+        "users": [{"name": "prod-admin", "user": {"token": "t0ken"}}],
+        "contexts": [{"name": "prod", "context": {"cluster": "prod", "user": "prod-admin"}}],
+        "current-context": "prod",
+        "preferences": {"colors": True},
+    }
+    path.write_text(yaml.safe_dump(theirs))
+
+    fake_kind.run("create", "cluster", "--name", "pk-merge", "--kubeconfig", str(path))
+    merged = kubeconfig(path)
+
+    assert names(merged["contexts"]) == ["prod", "kind-pk-merge"]
+    assert merged["clusters"][0] == theirs["clusters"][0]
+    assert merged["users"][0] == theirs["users"][0]
+    assert merged["preferences"] == {"colors": True}
+    assert merged["current-context"] == "kind-pk-merge"
+
+    fake_kind.run("delete", "cluster", "--name", "pk-merge", "--kubeconfig", str(path))
+    remaining = kubeconfig(path)
+
+    assert names(remaining["contexts"]) == ["prod"]
+    assert names(remaining["users"]) == ["prod-admin"]
+    assert remaining["current-context"] == ""
+
+
+def test_without_kubeconfig_flag_it_uses_kubeconfig_env_then_home(fake_kind, tmp_path):
+    from_env = tmp_path / "from-env"
+
+    fake_kind.run(
+        "create", "cluster", "--name", "pk-env", env=fake_kind.env(KUBECONFIG=str(from_env))
+    )
+    fake_kind.run("create", "cluster", "--name", "pk-home")
+
+    assert names(kubeconfig(from_env)["contexts"]) == ["kind-pk-env"]
+    assert names(kubeconfig(fake_kind.default_kubeconfig)["contexts"]) == ["kind-pk-home"]
+
+
+def test_it_prints_kinds_progress_lines_in_order(fake_kind, tmp_path):
+    config = tmp_path / "kind.yaml"
+    config.write_text(
+        "kind: Cluster\n"
+        "apiVersion: kind.x-k8s.io/v1alpha4\n"
+        "networking:\n  apiServerAddress: 127.0.0.1\n  apiServerPort: 41234\n"
+        "nodes:\n"
+        "- role: control-plane\n"
+        "  kubeadmConfigPatches:\n  - |\n    kind: InitConfiguration\n"
+        "- role: worker\n"
+    )
+    kc = tmp_path / "kc"
+
+    result = fake_kind.run(
+        "create", "cluster", "--name", "pk-order", "--config", str(config),
+        "--kubeconfig", str(kc), "--wait", "30s",
+    )  # fmt: skip
+
+    lines = result.stderr.splitlines()
+    assert lines[:-1] == [
+        'Creating cluster "pk-order" ...',
+        " • Ensuring node image (kindest/node:v1.33.1) 🖼  ...",
+        " ✓ Ensuring node image (kindest/node:v1.33.1) 🖼",
+        " • Preparing nodes 📦 📦   ...",
+        " ✓ Preparing nodes 📦 📦 ",
+        " • Writing configuration 📜  ...",
+        " ✓ Writing configuration 📜",
+        " • Starting control-plane 🕹️  ...",
+        " ✓ Starting control-plane 🕹️",
+        " • Installing CNI 🔌  ...",
+        " ✓ Installing CNI 🔌",
+        " • Installing StorageClass 💾  ...",
+        " ✓ Installing StorageClass 💾",
+        " • Joining worker nodes 🚜  ...",
+        " ✓ Joining worker nodes 🚜",
+        " • Waiting ≤ 30s for control-plane = Ready ⏳  ...",
+        " ✓ Waiting ≤ 30s for control-plane = Ready ⏳",
+        " • Ready after 0s 💚",
+        'Set kubectl context to "kind-pk-order"',
+        "You can now use your cluster with:",
+        "",
+        f"kubectl cluster-info --context kind-pk-order --kubeconfig {kc}",
+        "",
+    ]
+    assert lines[-1] in SALUTATIONS
+    assert result.stdout == ""
+    assert fake_kind.nodes("pk-order") == ["pk-order-control-plane", "pk-order-worker"]
+    server = kubeconfig(kc)["clusters"][0]["cluster"]["server"]
+    assert server == "https://127.0.0.1:41234"
+
+
+def test_progress_lines_arrive_one_by_one_over_the_delay(fake_kind, tmp_path):
+    fake_kind.set_create_delay(0.9)
+    process = subprocess.Popen(
+        [fake_kind.binary, "create", "cluster", "--name", "pk-slow"],
+        env=fake_kind.env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    arrivals = []
+    for line in process.stderr:
+        if line.startswith(" ✓"):
+            arrivals.append(time.monotonic())
+    process.wait()
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert process.returncode == 0
+    assert len(arrivals) == 6
+    assert all(gap > 0.1 for gap in gaps), gaps
+    assert arrivals[-1] - arrivals[0] > 0.6
+
+
+def test_it_rejects_a_config_with_an_unknown_field_like_kinds_strict_decoder(fake_kind, tmp_path):
+    config = tmp_path / "kind.yaml"
+    config.write_text(
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  apiServerPot: 6443\n"
+    )
+
+    result = fake_kind.run("create", "cluster", "--config", str(config))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ERROR: failed to create cluster: unable to decode config: yaml: unmarshal errors:\n"
+        "  line 4: field apiServerPot not found in type v1alpha4.Networking\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["create", "cluster", "--nmae", "x"], "ERROR: unknown flag: --nmae\n"),
+        (["create", "cluster", "-x"], "ERROR: unknown shorthand flag: 'x' in -x\n"),
+        (["get", "clusters", "extra"], 'ERROR: unknown command "extra" for "kind get clusters"\n'),
+        (
+            ["create", "cluster", "--wait", "30"],
+            'ERROR: invalid argument "30" for "--wait" flag: time: missing unit in duration "30"\n',
+        ),
+    ],
+)
+def test_bad_flags_and_arguments_fail_like_cobra(fake_kind, args, error):
+    result = fake_kind.run(*args)
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", error)
+
+
+def test_an_unknown_subcommand_of_a_group_prints_help_and_exits_zero_like_cobra(fake_kind):
+    result = fake_kind.run("get", "clsuters")
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("Gets one of [clusters, nodes, kubeconfig]\n\nUsage:")
+
+
+def test_quiet_silences_even_errors(fake_kind):
+    result = fake_kind.run("-q", "get", "kubeconfig", "--name", "missing")
+
+    assert (result.returncode, result.stderr) == (1, "")
+
+
+DOCKER_INFO_FAILED = (
+    "failed to get docker info: "
+    "command \"docker info --format '{{json .}}'\" failed with error: exit status 1"
+)
+KUBEADM_INIT_FAILED = (
+    "failed to init node with kubeadm: "
+    'command "docker exec --privileged pk-f-control-plane kubeadm init'
+)
+IMAGE_STEP = " ✗ Ensuring node image (kindest/node:v1.33.1) 🖼"
+INIT_STEP = " ✗ Starting control-plane 🕹️"
+
+
+@pytest.mark.parametrize(
+    ("effect", "last_step", "text"),
+    [
+        ("docker-unreachable", None, DOCKER_INFO_FAILED),
+        ("image-pull", IMAGE_STEP, 'failed to pull image "kindest/node:v1.33.1@sha256:'),
+        ("disk-full", " ✗ Preparing nodes 📦 ", "no space left on device"),
+        ("kubeadm-init", INIT_STEP, KUBEADM_INIT_FAILED),
+        ("inotify", INIT_STEP, "too many open files"),
+    ],
+)
+def test_a_one_shot_create_fault_fails_once_with_kinds_text_and_cleans_up(
+    fake_kind, effect, last_step, text
+):
+    fake_kind.set_fault(effect, times=1)
+
+    failed = fake_kind.run("create", "cluster", "--name", "pk-f")
+    retried = fake_kind.run("create", "cluster", "--name", "pk-f")
+
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("Creating cluster" if last_step else "ERROR:")
+    error_at = failed.stderr.index("ERROR: failed to create cluster: ")
+    assert text in failed.stderr[error_at:]
+    if last_step:
+        assert failed.stderr[:error_at].splitlines()[-1] == last_step
+    if effect == "docker-unreachable":
+        assert failed.stderr.endswith(f"\n\nCommand Output: {DOCKER_DOWN}\n")
+    assert retried.returncode == 0
+    assert fake_kind.faults() == []
+
+
+def test_leave_nodes_keeps_a_failed_cluster_as_a_crash_would(fake_kind):
+    fake_kind.set_fault("kubeadm-init", times=1, leave_nodes=True)
+
+    failed = fake_kind.run("create", "cluster", "--name", "pk-left")
+    kubeconfig_result = fake_kind.run("get", "kubeconfig", "--name", "pk-left")
+
+    assert failed.returncode == 1
+    assert fake_kind.clusters() == ["pk-left"]
+    assert kubeconfig_result.returncode == 1
+    assert "cat: /etc/kubernetes/admin.conf: No such file or directory" in kubeconfig_result.stderr
+
+
+def test_retain_keeps_the_nodes_of_a_failed_create(fake_kind):
+    fake_kind.set_fault("disk-full", times=1)
+
+    fake_kind.run("create", "cluster", "--name", "pk-retained", "--retain")
+
+    assert fake_kind.cluster("pk-retained")["failure"] == "disk-full"
+
+
+def test_a_fault_can_target_a_name_pattern_and_apply_always(fake_kind):
+    fake_kind.set_fault("docker-unreachable", cluster="pk-*")
+
+    outcomes = [
+        fake_kind.run("create", "cluster", "--name", n).returncode
+        for n in ("pk-a", "other", "pk-b")
+    ]
+
+    assert outcomes == [1, 0, 1]
+    assert len(fake_kind.faults()) == 1
+
+
+def test_delete_faults_leave_the_nodes_and_wait_for_the_delay(fake_kind):
+    fake_kind.add_cluster("pk-stuck")
+    fake_kind.set_fault("fail", command="delete cluster", times=1)
+    fake_kind.set_fault("delay", command="delete cluster", cluster="pk-stuck", seconds=0.5)
+
+    missing = fake_kind.run("delete", "cluster", "--name", "pk-gone")
+    started = time.monotonic()
+    stuck = fake_kind.run("delete", "cluster", "--name", "pk-stuck")
+    took = time.monotonic() - started
+
+    assert missing.returncode == 0  # no nodes, no `docker rm` to fail
+    assert stuck.returncode == 1
+    assert 'ERROR: failed to delete cluster "pk-stuck": failed to delete nodes: ' in stuck.stderr
+    assert took >= 0.5
+    assert fake_kind.clusters() == ["pk-stuck"]
+
+
+def test_added_clusters_are_seen_like_created_ones(fake_kind):
+    fake_kind.add_cluster("foreign", workers=2, created_at=1_700_000_000.0)
+    fake_kind.add_cluster("pk-orphan", kubeadm_done=False)
+
+    listed = fake_kind.run("get", "clusters")
+    nodes = fake_kind.run("get", "nodes", "--name", "foreign")
+    deleted = fake_kind.run("delete", "clusters", "--all")
+
+    assert listed.stdout == "foreign\npk-orphan\n"
+    assert nodes.stdout.split() == ["foreign-control-plane", "foreign-worker", "foreign-worker2"]
+    assert deleted.stderr == 'Deleted clusters: ["foreign" "pk-orphan"]\n'
+    assert fake_kind.clusters() == []
+
+
+def test_deleting_a_cluster_while_it_is_created_fails_the_create(fake_kind):
+    fake_kind.set_create_delay(1.2)
+    create = subprocess.Popen(
+        [fake_kind.binary, "create", "cluster", "--name", "pk-race"],
+        env=fake_kind.env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 10
+    while "pk-race" not in fake_kind.clusters() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+    fake_kind.run("delete", "cluster", "--name", "pk-race")
+    _, stderr = create.communicate(timeout=10)
+
+    assert create.returncode == 1
+    assert "Error response from daemon: No such container: pk-race-control-plane" in stderr
+    assert fake_kind.clusters() == []
+
+
+def test_eight_simultaneous_creates_leave_consistent_state(fake_kind, tmp_path):
+    fake_kind.set_create_delay(1.0)
+    wanted = [f"pk-c{i}" for i in range(8)]
+    processes = [
+        subprocess.Popen(
+            [fake_kind.binary, "create", "cluster", "--name", name,
+             "--kubeconfig", str(tmp_path / name)],
+            env=fake_kind.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in wanted
+    ]  # fmt: skip
+    codes = [process.wait(timeout=30) for process in processes]
+
+    assert codes == [0] * 8
+    assert fake_kind.clusters() == wanted
+    assert fake_kind.max_concurrent("create cluster") == 8
+    ports = {fake_kind.cluster(name)["api_server"]["port"] for name in wanted}
+    assert len(ports) == 8
+    for name in wanted:
+        assert names(kubeconfig(tmp_path / name)["contexts"]) == [f"kind-{name}"]
+        assert fake_kind.cluster(name)["ready"] is True
+
+
+def test_the_invocation_log_records_each_run(fake_kind):
+    before = time.time()
+    fake_kind.run("get", "clusters")
+    fake_kind.run("get", "kubeconfig", "--name", "missing")
+
+    first, second = fake_kind.invocations()
+
+    assert first["argv"] == ["kind", "get", "clusters"]
+    assert (first["command"], first["exit_code"]) == ("get clusters", 0)
+    assert (second["cluster"], second["exit_code"]) == ("missing", 1)
+    assert before <= first["start"] <= first["end"] <= second["start"] <= second["end"]
+    assert first["pid"] != second["pid"]
+
+
+def test_a_hang_leaves_a_grandchild_in_the_same_process_group(fake_kind):
+    fake_kind.set_fault("hang", times=1)
+    create = subprocess.Popen(
+        [fake_kind.binary, "create", "cluster", "--name", "pk-hang"],
+        env=fake_kind.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    hung: list[dict[str, Any]] = []
+    while not hung and time.monotonic() < deadline:
+        hung = [r for r in fake_kind.running() if r.get("hung")]
+        time.sleep(0.02)
+    [record] = hung
+    [child] = record["child_pids"]
+
+    assert record["pid"] == create.pid
+    assert os.getpgid(child) == create.pid
+    assert fake_kind.clusters() == ["pk-hang"]
+
+    os.killpg(create.pid, signal.SIGKILL)
+    create.wait(timeout=5)
+    deadline = time.monotonic() + 5
+    while is_running(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not is_running(child)

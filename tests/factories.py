@@ -1,7 +1,15 @@
 import uuid
+from datetime import timedelta
 
-import factory
 from django.utils import timezone
+from factory.declarations import (
+    LazyAttribute,
+    LazyFunction,
+    PostGenerationMethodCall,
+    Sequence,
+    SubFactory,
+)
+from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from clusters import crypto
@@ -10,36 +18,36 @@ from clusters.models import Cluster, ClusterStatus
 PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    email = Sequence(lambda n: f"user{n}@example.com")
+    password = PostGenerationMethodCall("set_password", PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:  # set_password only hashed it: store the hash
+            instance.save()
 
 
-class ClusterFactory(factory.django.DjangoModelFactory):
+class ClusterFactory(DjangoModelFactory[Cluster]):
     class Meta:
         model = Cluster
 
-    owner = factory.SubFactory(UserFactory)
-    name = factory.Sequence(lambda n: f"cluster-{n}")
-    runtime_name = factory.Sequence(lambda n: f"pk-{n:012x}")
+    owner = SubFactory(UserFactory)
+    name = Sequence(lambda n: f"cluster-{n}")
+    runtime_name = Sequence(lambda n: f"pk-{n:012x}")
     status = ClusterStatus.RUNNING
     kubernetes_version = "1.33.1"
     workers = 0
-    ttl_expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+    ttl_expires_at = LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
     class Params:
         kubeconfig = None  # ClusterFactory(kubeconfig="...") stores it as provisioning would
 
-    id = factory.LazyFunction(uuid.uuid4)
-    kubeconfig_encrypted = factory.LazyAttribute(
+    id = LazyFunction(uuid.uuid4)
+    kubeconfig_encrypted = LazyAttribute(
         lambda o: crypto.encrypt_kubeconfig(o.id, o.kubeconfig) if o.kubeconfig else None
     )

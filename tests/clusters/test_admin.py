@@ -68,6 +68,7 @@ def test_the_detail_page_renders_without_secrets(admin_client):
     assert cluster.runtime_name in page
     assert "encrypted, stored" in page
     assert "TOP-SECRET" not in page
+    assert cluster.kubeconfig_encrypted is not None
     assert bytes(cluster.kubeconfig_encrypted).decode() not in page
 
 

@@ -36,6 +36,7 @@ def test_the_old_key_can_be_removed_afterwards(settings, db, keys):
     for cluster in clusters:
         cluster.refresh_from_db()
         assert selectors.cluster_kubeconfig(cluster=cluster) == KUBECONFIG
+        assert cluster.kubeconfig_encrypted is not None
         with pytest.raises(InvalidToken):
             Fernet(old.encode()).decrypt(bytes(cluster.kubeconfig_encrypted))
 

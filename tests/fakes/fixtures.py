@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.fakes.kind import (
     CONTROL_PLANE,
@@ -31,10 +32,14 @@ from tests.fakes.kind import (
 KIND_SOURCE = Path(__file__).with_name("kind.py")
 
 # -I: PYTHONPATH and friends in the caller's environment must not change what runs.
-WRAPPER = '''#!{python} -I
+# -S: skipping site (and the editable-install hooks it runs) saves a third of the start-up,
+# which every provisioning test pays many times; PyYAML's directory is added back by hand.
+WRAPPER = '''#!{python} -IS
 """`kind` for one test: tests/fakes/kind.py with its state directory built in."""
 import importlib.util
 import sys
+
+sys.path.append({packages!r})
 
 spec = importlib.util.spec_from_file_location("fake_kind_cli", {source!r})
 module = importlib.util.module_from_spec(spec)
@@ -217,7 +222,12 @@ def make_fake_kind(directory: Path) -> FakeKind:
     fake.home.mkdir(parents=True, exist_ok=True)
     fake.state.ensure()
     fake.binary.write_text(
-        WRAPPER.format(python=sys.executable, source=str(KIND_SOURCE), state=str(fake.state_dir))
+        WRAPPER.format(
+            python=sys.executable,
+            packages=str(Path(yaml.__file__).parent.parent),
+            source=str(KIND_SOURCE),
+            state=str(fake.state_dir),
+        )
     )
     fake.binary.chmod(0o755)
     return fake

@@ -27,11 +27,8 @@ import os
 import platform
 import random
 import re
-import secrets
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -221,7 +218,7 @@ class State:
 
     @staticmethod
     def write_json(path: Path, data: Any) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
 
@@ -392,7 +389,7 @@ def plan_nodes(cluster: str, nodes: Sequence[tuple[str, str]]) -> list[dict[str,
 def _pem(label: str, der_size: int) -> str:
     # A DER SEQUENCE header makes the base64 start with "MII" like a real certificate or key.
     header = bytes([0x30, 0x82]) + (der_size - 4).to_bytes(2, "big")
-    encoded = base64.b64encode(header + secrets.token_bytes(der_size - 4)).decode()
+    encoded = base64.b64encode(header + os.urandom(der_size - 4)).decode()
     lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
     return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
 
@@ -1071,6 +1068,8 @@ class Context:
 
     def hang(self) -> None:
         """Start a child that outlives us unless its whole process group is killed, then wait."""
+        import subprocess  # here, not at the top: start-up time is paid by every invocation
+
         sleep = subprocess.Popen(["sleep", "600"])
         self.record["hung"] = True
         self.record["child_pids"] = [sleep.pid]
@@ -1293,7 +1292,7 @@ class Creation:
         self.wait = float(flags.values["wait"])
         self.faults = faults
         self.status = Status(ctx.log)
-        self.create_id = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.create_id = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.nodes = plan_nodes(self.name, [(n["role"], n["image"]) for n in config.nodes])
         self.record: dict[str, Any] | None = None
         self.step_delay = 0.0
@@ -1380,7 +1379,7 @@ class Creation:
                 node = self.nodes[0]
                 output = (
                     "docker: Error response from daemon: Conflict. The container name "
-                    f'"/{node["name"]}" is already in use by container "{secrets.token_hex(32)}". '
+                    f'"/{node["name"]}" is already in use by container "{os.urandom(32).hex()}". '
                     "You have to remove (or rename) that container to be able to reuse that name.\n"
                     "See 'docker run --help'.\n"
                 )
@@ -1389,7 +1388,7 @@ class Creation:
                 node = self.nodes[0]
                 output = (
                     "docker: Error response from daemon: driver failed programming external "
-                    f"connectivity on endpoint {node['name']} ({secrets.token_hex(32)}): Bind for "
+                    f"connectivity on endpoint {node['name']} ({os.urandom(32).hex()}): Bind for "
                     f"{join_host_port(address, port)} failed: port is already allocated.\n"
                 )
                 raise command_failed(docker_run_argv(self.name, node, api), output, 125)
@@ -1402,7 +1401,7 @@ class Creation:
             node = self.nodes[0]
             output = (
                 "docker: Error response from daemon: mkdir /var/lib/docker/overlay2/"
-                f"{secrets.token_hex(32)}-init: no space left on device.\n"
+                f"{os.urandom(32).hex()}-init: no space left on device.\n"
                 "See 'docker run --help'.\n"
             )
             self.mark_failure("disk-full")
@@ -1717,7 +1716,12 @@ def run_export_logs(ctx: Context, flags: Invocation) -> None:
     nodes = nodes_of(ctx, "export logs", name)
     if not nodes:
         raise KindError(f"unknown cluster {go_quote(name)}")
-    directory = flags.args[0] if flags.args else tempfile.mkdtemp(prefix="")
+    if flags.args:
+        directory = flags.args[0]
+    else:
+        import tempfile  # here, not at the top: start-up time is paid by every invocation
+
+        directory = tempfile.mkdtemp(prefix="")
     ctx.log.info(f"Exporting logs for cluster {go_quote(name)} to:")
     out(directory)
     record = ctx.state.cluster(name) or {}

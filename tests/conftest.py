@@ -11,6 +11,18 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
+from tests.fakes.fixtures import fake_kind
+from tests.stack import stack
+
+__all__ = ["fake_kind", "stack"]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Lets fixtures see whether their test failed (the stack prints its processes' logs).
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 def flush_redis_prefix() -> None:

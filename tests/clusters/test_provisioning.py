@@ -1,0 +1,354 @@
+"""The provisioning engine run in-process against the fake kind: create, failures,
+timeouts, delete, expiry and reconciliation."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import yaml
+from django.db import connection
+from django.utils import timezone
+
+from clusters import crypto, provisioning
+from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting, WorkerHost
+from tests.factories import ClusterFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def kind(fake_kind, settings):
+    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
+    settings.PYK8S_HEARTBEAT_SECONDS = 0.2
+    return fake_kind
+
+
+@pytest.fixture
+def host(settings):
+    return WorkerHost.objects.create(
+        name="host-a", max_concurrent_provisions=settings.PYK8S_MAX_CONCURRENT_PROVISIONS
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_celery(monkeypatch):
+    """Record what would be queued instead of sending it: these tests run services directly."""
+    queued: list[tuple] = []
+    monkeypatch.setattr(
+        "clusters.tasks.cluster_provision.delay", lambda *args: queued.append(("provision", *args))
+    )
+    monkeypatch.setattr(
+        "clusters.tasks.cluster_delete.delay", lambda *args: queued.append(("delete", *args))
+    )
+    return queued
+
+
+def waiting_cluster(**fields) -> Cluster:
+    return ClusterFactory(status=ClusterStatus.PROVISIONING, **fields)
+
+
+def provision(cluster: Cluster) -> Cluster:
+    """Give the cluster a slot and run its create, as the worker would."""
+    started = provisioning.cluster_dispatch_waiting()
+    assert cluster.id in [c.id for c in started]
+    cluster.refresh_from_db()
+    provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=cluster.attempt)
+    cluster.refresh_from_db()
+    return cluster
+
+
+def test_a_create_ends_running_with_the_kubeconfig_kind_wrote(kind, host):
+    cluster = provision(waiting_cluster(workers=2))
+    assert cluster.status == ClusterStatus.RUNNING
+    assert cluster.provisioned_at is not None
+    assert not cluster.holds_slot
+    kubeconfig = crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
+    assert (
+        kubeconfig.strip()
+        == kind.run("get", "kubeconfig", "--name", cluster.runtime_name).stdout.strip()
+    )
+    assert kind.nodes(cluster.runtime_name) == [
+        f"{cluster.runtime_name}-control-plane",
+        f"{cluster.runtime_name}-worker",
+        f"{cluster.runtime_name}-worker2",
+    ]
+    assert "Starting control-plane" in cluster.provisioning_log
+
+
+def test_kind_gets_only_the_runtime_name_and_a_generated_config(kind, host):
+    cluster = provision(waiting_cluster(kubernetes_version="1.32.5"))
+    (create,) = kind.invocations("create cluster")
+    argv = create["argv"]
+    assert argv[argv.index("--name") + 1] == cluster.runtime_name
+    assert argv[argv.index("--image") + 1] == "kindest/node:v1.32.5"
+    assert "--kubeconfig" in argv
+    assert "--wait" in argv
+    assert cluster.name not in argv
+
+
+def test_the_kind_config_has_the_requested_nodes_and_api_address(settings):
+    from clusters.providers.base import ClusterSpec
+    from clusters.providers.kind import KindProvider
+
+    settings.PYK8S_API_SERVER_ADDRESS = "127.0.0.1"
+    config = KindProvider.from_settings().cluster_config(ClusterSpec("pk-x", "1.33.1", workers=3))
+    assert config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
+    assert [node["role"] for node in config["nodes"]] == ["control-plane"] + ["worker"] * 3
+    assert config["networking"]["apiServerAddress"] == "127.0.0.1"
+    assert 20000 <= config["networking"]["apiServerPort"] < 30000
+    yaml.safe_dump(config)  # it serialises as kind expects
+
+
+@pytest.mark.parametrize(
+    ("effect", "code", "hint"),
+    [
+        ("docker-unreachable", ReasonCode.DOCKER_UNREACHABLE, "Docker engine"),
+        ("disk-full", ReasonCode.OUT_OF_DISK, "disk"),
+        ("inotify", ReasonCode.INOTIFY_LIMITS, "fs.inotify.max_user_watches"),
+        ("kubeadm-init", ReasonCode.KUBEADM_INIT_FAILED, "kubeadm init"),
+        ("image-pull", ReasonCode.IMAGE_PULL_FAILED, "node image"),
+    ],
+)
+def test_a_failed_create_ends_in_error_with_its_reason(kind, host, effect, code, hint):
+    kind.set_fault(effect, cluster="pk-*", leave_nodes=True)
+    cluster = provision(waiting_cluster())
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == code
+    assert hint in cluster.status_reason
+    assert "Last output:" in cluster.status_reason
+    assert not cluster.holds_slot
+    assert cluster.kubeconfig_encrypted is None
+    kind.clear_faults()
+    assert kind.clusters() == []  # whatever kind left behind was deleted
+
+
+def test_a_duplicate_runtime_name_is_reported(kind, host):
+    cluster = waiting_cluster()
+    kind.add_cluster(cluster.runtime_name)
+    cluster = provision(cluster)
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == ReasonCode.NAME_EXISTS
+
+
+def test_a_missing_kind_binary_is_reported(host, settings, tmp_path):
+    settings.PYK8S_KIND_BINARY = str(tmp_path / "no-kind-here")
+    cluster = provision(waiting_cluster())
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == ReasonCode.BINARY_MISSING
+    assert "PYK8S_KIND_BINARY" in cluster.status_reason
+
+
+def test_a_hanging_create_is_killed_at_the_timeout_with_its_children(kind, host, settings):
+    settings.PYK8S_CREATE_TIMEOUT_SECONDS = 2
+    kind.set_fault("hang", cluster="pk-*", times=1)
+    cluster = provision(waiting_cluster())
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == ReasonCode.TIMEOUT
+    assert kind.running() == []  # no kind process and no grandchild left
+    assert kind.clusters() == []  # the half-made cluster was removed
+
+
+def test_a_stale_delivery_of_a_create_is_dropped(kind, host):
+    cluster = provision(waiting_cluster())
+    provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=cluster.attempt)
+    assert len(kind.invocations("create cluster")) == 1
+
+
+def test_delete_removes_the_runtime_cluster_and_the_kubeconfig(kind, host):
+    cluster = provision(waiting_cluster())
+    Cluster.objects.filter(id=cluster.id).update(status=ClusterStatus.DELETING)
+    provisioning.cluster_delete(cluster_id=str(cluster.id))
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.DELETED
+    assert cluster.deleted_at is not None
+    assert cluster.kubeconfig_encrypted is None
+    assert kind.clusters() == []
+
+
+def test_delete_succeeds_when_the_runtime_cluster_is_already_gone(kind, host):
+    cluster = ClusterFactory(status=ClusterStatus.DELETING)
+    provisioning.cluster_delete(cluster_id=str(cluster.id))
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.DELETED
+
+
+def test_a_failed_delete_stays_deleting_for_the_reconciler(kind, host):
+    cluster = provision(waiting_cluster())
+    Cluster.objects.filter(id=cluster.id).update(status=ClusterStatus.DELETING)
+    kind.set_fault("fail", command="delete cluster", cluster="pk-*", times=1)
+    provisioning.cluster_delete(cluster_id=str(cluster.id))
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.DELETING
+    assert "will retry" in cluster.status_reason
+
+
+def test_a_cluster_deleted_while_being_created_is_removed_when_kind_finishes(kind, host):
+    cluster = waiting_cluster()
+    provisioning.cluster_dispatch_waiting()
+    cluster.refresh_from_db()
+    # The user deletes it between the slot claim and kind finishing.
+    Cluster.objects.filter(id=cluster.id).update(status=ClusterStatus.DELETING)
+    provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=cluster.attempt)
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.DELETING  # the delete task finishes the job
+    assert not cluster.holds_slot
+    assert kind.clusters() == []
+
+
+def test_dispatch_never_hands_out_more_slots_than_the_host_has(host):
+    clusters = [waiting_cluster() for _ in range(5)]
+    started = provisioning.cluster_dispatch_waiting()
+    assert [c.id for c in started] == [c.id for c in clusters[: host.max_concurrent_provisions]]
+    assert provisioning.cluster_dispatch_waiting() == []
+    assert Cluster.objects.filter(holds_slot=True).count() == host.max_concurrent_provisions
+
+
+def test_concurrent_dispatchers_share_the_slots(host):
+    for _ in range(10):
+        waiting_cluster()
+    barrier = threading.Barrier(6)
+
+    def dispatch():
+        barrier.wait()
+        provisioning.cluster_dispatch_waiting()
+        connection.close()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Cluster.objects.filter(holds_slot=True).count() == host.max_concurrent_provisions
+
+
+def test_nothing_is_dispatched_before_a_worker_registered():
+    waiting_cluster()
+    assert provisioning.cluster_dispatch_waiting() == []
+
+
+def test_expiry_claims_every_expired_cluster_once(no_celery):
+    past = timezone.now() - timedelta(minutes=1)
+    expired = [
+        ClusterFactory(ttl_expires_at=past, status=s) for s in ("RUNNING", "ERROR", "PROVISIONING")
+    ]
+    fresh = ClusterFactory()
+    gone = ClusterFactory(ttl_expires_at=past, status=ClusterStatus.DELETED)
+    claimed = provisioning.cluster_expire_due()
+    assert sorted(claimed) == sorted(c.id for c in expired)
+    assert provisioning.cluster_expire_due() == []
+    for cluster in expired:
+        cluster.refresh_from_db()
+        assert cluster.status == ClusterStatus.DELETING
+        assert cluster.status_reason_code == ReasonCode.EXPIRED
+    fresh.refresh_from_db()
+    gone.refresh_from_db()
+    assert (fresh.status, gone.status) == (ClusterStatus.RUNNING, ClusterStatus.DELETED)
+    assert sorted(args[1] for args in no_celery) == sorted(str(c.id) for c in expired)
+
+
+def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
+    past = timezone.now() - timedelta(minutes=1)
+    expired = {ClusterFactory(ttl_expires_at=past).id for _ in range(40)}
+    barrier = threading.Barrier(4)
+    claims: list = []
+
+    def expire():
+        barrier.wait()
+        claims.extend(provisioning.cluster_expire_due())
+        connection.close()
+
+    threads = [threading.Thread(target=expire) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claims) == sorted(expired)  # every one claimed, none twice
+    assert len(no_celery) == len(expired)
+
+
+def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings):
+    settings.PYK8S_EXPIRY_WARNING_MINUTES = 10
+    soon = ClusterFactory(ttl_expires_at=timezone.now() + timedelta(minutes=5))
+    ClusterFactory(ttl_expires_at=timezone.now() + timedelta(minutes=30))
+    assert provisioning.cluster_warn_expiring() == 1
+    assert provisioning.cluster_warn_expiring() == 0
+    from clusters import services
+
+    services.cluster_extend(cluster=soon, minutes=1)
+    assert provisioning.cluster_warn_expiring() == 1
+
+
+def test_reconcile_marks_running_clusters_that_vanished(kind, host):
+    cluster = provision(waiting_cluster())
+    kind.run("delete", "cluster", "--name", cluster.runtime_name)
+    report = provisioning.clusters_reconcile()
+    cluster.refresh_from_db()
+    assert report.disappeared == [cluster.runtime_name]
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == ReasonCode.DISAPPEARED
+
+
+def test_reconcile_deletes_orphans_with_our_prefix_after_the_grace_period(kind, host, settings):
+    settings.PYK8S_ORPHAN_GRACE_SECONDS = 300
+    kind.add_cluster("pk-orphan00001")
+    kind.add_cluster("someone-elses")
+    live = provision(waiting_cluster())
+    provisioning.clusters_reconcile()
+    assert "pk-orphan00001" in kind.clusters()  # seen once, not yet old enough
+    RuntimeClusterSighting.objects.update(first_seen_at=timezone.now() - timedelta(seconds=301))
+    report = provisioning.clusters_reconcile()
+    assert report.orphans_deleted == ["pk-orphan00001"]
+    assert sorted(kind.clusters()) == sorted([live.runtime_name, "someone-elses"])
+    assert not RuntimeClusterSighting.objects.exists()
+
+
+def test_reconcile_retries_a_create_whose_worker_died_then_gives_up(kind, host, settings):
+    settings.PYK8S_CREATE_ATTEMPTS = 2
+    cluster = waiting_cluster()
+    provisioning.cluster_dispatch_waiting()
+    dead_heartbeat = timezone.now() - timedelta(seconds=settings.PYK8S_STALE_SECONDS + 1)
+    # A worker claimed it, started kind (which left nodes), then died.
+    Cluster.objects.filter(id=cluster.id).update(runner="dead:1:x", heartbeat_at=dead_heartbeat)
+    kind.add_cluster(cluster.runtime_name, kubeadm_done=False)
+
+    report = provisioning.clusters_reconcile()
+    cluster.refresh_from_db()
+    assert report.requeued == [cluster.runtime_name]
+    assert cluster.attempt == 2
+    assert cluster.holds_slot
+    provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=2)
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.RUNNING  # the leftovers were removed first
+    assert kind.clusters() == [cluster.runtime_name]
+
+    # The second attempt dies too: no third.
+    Cluster.objects.filter(id=cluster.id).update(
+        status=ClusterStatus.PROVISIONING,
+        holds_slot=True,
+        runner="dead:2:y",
+        heartbeat_at=dead_heartbeat,
+    )
+    report = provisioning.clusters_reconcile()
+    cluster.refresh_from_db()
+    assert report.failed == [cluster.runtime_name]
+    assert cluster.status == ClusterStatus.ERROR
+    assert cluster.status_reason_code == ReasonCode.INTERRUPTED
+
+
+def test_reconcile_retries_a_stuck_delete(no_celery, settings):
+    stuck_since = timezone.now() - timedelta(
+        seconds=settings.PYK8S_DELETE_TIMEOUT_SECONDS + settings.PYK8S_STALE_SECONDS + 1
+    )
+    cluster = ClusterFactory(status=ClusterStatus.DELETING, heartbeat_at=stuck_since)
+    report = provisioning.clusters_reconcile()
+    assert report.deletes_retried == [cluster.runtime_name]
+    assert ("delete", str(cluster.id)) in no_celery
+
+
+def test_reconcile_survives_an_unreachable_runtime(kind, host):
+    cluster = provision(waiting_cluster())
+    kind.set_fault("docker-unreachable", command="get clusters")
+    report = provisioning.clusters_reconcile()
+    cluster.refresh_from_db()
+    assert report.runtime_unavailable
+    assert cluster.status == ClusterStatus.RUNNING  # nothing concluded from a failed listing

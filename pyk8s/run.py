@@ -11,6 +11,7 @@ import ctypes
 import errno
 import fcntl
 import functools
+import http.client
 import os
 import selectors
 import signal
@@ -18,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -271,12 +271,15 @@ def _clear_stale_socket(path: Path) -> None:
 def _redis_answers(url: str) -> Callable[[], bool]:
     import redis
 
-    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2)
+    except ValueError as error:  # the message names the accepted schemes, never the URL
+        raise RunError(f"REDIS_URL: {error}") from None
 
     def answers() -> bool:
         try:
             return bool(client.ping())
-        except (redis.ConnectionError, redis.TimeoutError):
+        except redis.RedisError:
             return False
 
     return answers
@@ -290,7 +293,7 @@ def _web_answers(url: str) -> Callable[[], bool]:
         try:
             with opener.open(url, timeout=2) as response:
                 return cast(int, response.status) == 200
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+        except (OSError, http.client.HTTPException):  # not listening yet, or not ready
             return False
 
     return answers
@@ -343,12 +346,11 @@ def _run(supervisor: Supervisor) -> NoReturn:
     _prepare_environment(var_dir)
 
     from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
 
     try:
         redis_url = settings.REDIS_URL
-    except (ImproperlyConfigured, ValueError) as error:
-        raise RunError(f"invalid configuration: {error}") from None
+    except Exception as error:  # whatever stops settings loading comes from the environment
+        raise RunError(f"invalid configuration: {type(error).__name__}: {error}") from None
 
     if os.environ.get("REDIS_URL"):
         what = "the Redis server named by REDIS_URL"

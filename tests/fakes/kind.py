@@ -148,7 +148,7 @@ def parse_go_duration(text: str) -> float:
     quoted = go_quote(text)
     body = text
     sign = 1.0
-    if body[:1] in "+-" and body:
+    if body and body[0] in "+-":
         sign = -1.0 if body[0] == "-" else 1.0
         body = body[1:]
     if body == "0":
@@ -196,7 +196,6 @@ class State:
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
         self.clusters_dir = root / "clusters"
         self.running_dir = root / "running"
         self.faults_path = root / "faults.json"
@@ -242,12 +241,8 @@ class State:
     def save_cluster(self, record: dict[str, Any]) -> None:
         self.write_json(self.cluster_path(record["name"]), record)
 
-    def remove_cluster(self, name: str) -> bool:
-        try:
-            self.cluster_path(name).unlink()
-        except FileNotFoundError:
-            return False
-        return True
+    def remove_cluster(self, name: str) -> None:
+        self.cluster_path(name).unlink(missing_ok=True)
 
     def faults(self) -> list[dict[str, Any]]:
         try:
@@ -297,7 +292,8 @@ class State:
             text = self.log_path.read_text("utf-8")
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in text.splitlines() if line]
+        # A line still being appended has no newline yet: leave it for the next read.
+        return [json.loads(line) for line in text.split("\n")[:-1]]
 
     def running_path(self, pid: int) -> Path:
         return self.running_dir / f"{pid}.json"
@@ -329,9 +325,9 @@ def check_fault(fault: Any) -> None:
 def fault_matches(fault: dict[str, Any], command: str, cluster: str | None) -> bool:
     if not fnmatch.fnmatchcase(command, fault.get("command", "create cluster")):
         return False
-    pattern = fault.get("cluster", "*")
+    pattern = str(fault.get("cluster", "*"))
     if cluster is None:
-        return bool(pattern == "*")
+        return pattern == "*"
     return fnmatch.fnmatchcase(cluster, pattern)
 
 
@@ -525,7 +521,11 @@ def kubeconfig_locked(path: str) -> Iterator[None]:
             os.unlink(lock)
 
 
+_JSON_TYPES = {str: "string", list: "array", int: "number", float: "number", bool: "bool"}
+
+
 def read_kubeconfig(path: str) -> dict[str, Any]:
+    """kind's read(): a missing or empty file is an empty config; sigs.k8s.io/yaml's errors."""
     try:
         with open(path, encoding="utf-8") as handle:
             loaded = yaml.safe_load(handle)
@@ -534,11 +534,15 @@ def read_kubeconfig(path: str) -> dict[str, Any]:
     except OSError as error:
         raise KindError(go_os_error("open", path, error)) from None
     except yaml.YAMLError as error:
-        raise KindError(f"yaml: {error}") from None
+        raise KindError(f"error converting YAML to JSON: {_yaml_syntax_error(error)}") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise KindError(f"yaml: unmarshal errors:\n  line 1: cannot unmarshal into {path}")
+        json_type = _JSON_TYPES.get(type(loaded), "value")
+        raise KindError(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+            f"{json_type} into Go value of type kubeconfig.Config"
+        )
     return loaded
 
 
@@ -1294,7 +1298,6 @@ class Creation:
         self.status = Status(ctx.log)
         self.create_id = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.nodes = plan_nodes(self.name, [(n["role"], n["image"]) for n in config.nodes])
-        self.record: dict[str, Any] | None = None
         self.step_delay = 0.0
 
     def run(self) -> None:
@@ -1392,10 +1395,11 @@ class Creation:
                     f"{join_host_port(address, port)} failed: port is already allocated.\n"
                 )
                 raise command_failed(docker_run_argv(self.name, node, api), output, 125)
-            self.record = new_record(
-                self.name, self.nodes, address=address, port=port, create_id=self.create_id
+            state.save_cluster(
+                new_record(
+                    self.name, self.nodes, address=address, port=port, create_id=self.create_id
+                )
             )
-            state.save_cluster(self.record)
         self.pause()
         if self.faults.failure == "disk-full":
             node = self.nodes[0]

@@ -172,13 +172,15 @@ class ApiClient:
         if status == 400 and isinstance(body, dict) and "detail" not in body:
             return CliError(_field_errors(body), ExitCode.USAGE)
         detail = body.get("detail") if isinstance(body, dict) else None
-        request = response.request
-        # Only a cluster can be missing; a 404 anywhere else means a wrong API URL.
-        wrong_url = status == 404 and not _is_cluster_path(request.url.path)
         if status >= 500:
-            detail = f"The server failed (HTTP {status}); try again later. {detail or ''}"
-        elif wrong_url or not isinstance(detail, str):
-            detail = (
+            return CliError(f"The server failed (HTTP {status}); try again later. {detail or ''}")
+        request = response.request
+        # Not the API's error shape, or a 404 for anything but a cluster (the only thing
+        # that can go missing): the API URL points somewhere else.
+        if not isinstance(detail, str) or (
+            status == 404 and not _is_cluster_path(request.url.path)
+        ):
+            return CliError(
                 f"The server answered HTTP {status} to {request.method} {request.url.path}; "
                 f"is {self.base_url} a PyK8s-Lab API?"
             )
@@ -188,7 +190,7 @@ class ApiClient:
             403: ExitCode.AUTH,
             404: ExitCode.NOT_FOUND,
         }.get(status, ExitCode.ERROR)
-        return CliError(detail, ExitCode.ERROR if wrong_url else code)
+        return CliError(detail, code)
 
 
 def _json_body(response: httpx.Response) -> Any:

@@ -49,7 +49,7 @@ class Application(Terminal):
         if not url.startswith(("http://", "https://")):
             self.abort(
                 f"The API URL {url!r} must start with http:// or https:// "
-                f"(set by {API_URL_ENV} or in {self.config_path}).",
+                f"(from --api-url, {API_URL_ENV} or {self.config_path}).",
                 ExitCode.USAGE,
             )
         return url

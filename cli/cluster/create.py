@@ -19,6 +19,7 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
 @click.option(
     "--workers",
     type=click.IntRange(0, 3),
+    metavar="N",
     help="Worker nodes besides the control plane, 0 to 3 (default: 0).",
 )
 @click.option(

@@ -1,6 +1,10 @@
 import importlib.metadata
 
 import pytest
+from click.testing import CliRunner
+
+from cli import pyk8s
+from tests.factories import ClusterFactory
 
 
 def test_version(run):
@@ -32,3 +36,22 @@ def test_an_unknown_shell_is_a_usage_error(run):
     result = run("completion", "powershell")
 
     assert result.exit_code == 2
+
+
+def test_cluster_names_complete_from_the_server(logged_in):
+    ClusterFactory.create(owner=logged_in, name="dev")
+    ClusterFactory.create(owner=logged_in, name="demo")
+    ClusterFactory.create(owner=logged_in, name="prod")
+
+    result = CliRunner().invoke(
+        pyk8s,
+        [],
+        prog_name="pyk8s",
+        env={
+            "_PYK8S_COMPLETE": "bash_complete",
+            "COMP_WORDS": "pyk8s cluster get d",
+            "COMP_CWORD": "3",
+        },
+    )
+
+    assert result.stdout.splitlines() == ["plain,demo", "plain,dev"]

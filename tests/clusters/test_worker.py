@@ -1,0 +1,115 @@
+"""The provisioning engine across processes: the API in this process, real Celery workers,
+real Redis and PostgreSQL, the fake kind."""
+
+import signal
+import time
+
+import pytest
+
+from clusters import crypto, provisioning
+from clusters.models import Cluster, ClusterStatus
+from tests.conftest import client_for
+from tests.stack import wait_until
+
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+
+def create(client, name: str, **fields) -> Cluster:
+    response = client.post("/clusters/", {"name": name, **fields}, format="json")
+    assert response.status_code == 202, response.content
+    return Cluster.objects.get(id=response.json()["id"])
+
+
+def settled(cluster: Cluster, *statuses: str, timeout: float = 30) -> Cluster:
+    def reached():
+        cluster.refresh_from_db()
+        return cluster.status in statuses
+
+    wait_until(reached, timeout=timeout, what=f"{cluster.name} to reach {statuses}")
+    return cluster
+
+
+def test_a_post_becomes_a_running_cluster_and_a_delete_removes_it(stack, fake_kind, user):
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    client = client_for(user)
+    cluster = settled(create(client, "demo", workers=1), ClusterStatus.RUNNING)
+
+    kubeconfig = crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
+    written = fake_kind.run("get", "kubeconfig", "--name", cluster.runtime_name).stdout
+    assert kubeconfig.strip() == written.strip()
+    assert fake_kind.clusters() == [cluster.runtime_name]
+
+    assert client.delete(f"/clusters/{cluster.id}/").status_code == 202
+    settled(cluster, ClusterStatus.DELETED)
+    assert fake_kind.clusters() == []
+
+
+def test_a_kind_failure_ends_in_error_without_retries(stack, fake_kind, user):
+    fake_kind.set_fault("disk-full", cluster="pk-*")
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    cluster = settled(create(client_for(user), "full"), ClusterStatus.ERROR)
+    assert cluster.status_reason_code == "out_of_disk"
+    assert len(fake_kind.invocations("create cluster")) == 1
+
+
+def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, settings):
+    from tests.factories import UserFactory
+
+    fake_kind.set_create_delay(0.6)
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=2)
+    clusters = []
+    for n in range(7):  # 7 users x 3 clusters = a burst of 21 creates
+        client = client_for(UserFactory())
+        clusters += [create(client, f"c{i}") for i in range(3)]
+    waiting = Cluster.objects.filter(
+        provisioning_started_at=None, status=ClusterStatus.PROVISIONING
+    )
+    assert waiting.count() >= 15  # most wait in the queue, each with its position
+    for cluster in clusters:
+        settled(cluster, ClusterStatus.RUNNING, timeout=60)
+    assert fake_kind.max_concurrent("create cluster") == 2
+    assert len(fake_kind.invocations("create cluster")) == len(clusters)
+
+
+def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, other_user):
+    fake_kind.set_create_delay(1.0)
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=1)
+    client = client_for(user)
+    first, second, third = (create(client, name) for name in ("first", "second", "third"))
+    positions = {c["name"]: c["queue_position"] for c in client.get("/clusters/").json()["results"]}
+    assert positions == {"first": None, "second": 0, "third": 1}
+    settled(third, ClusterStatus.RUNNING)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.provisioned_at < second.provisioned_at < third.provisioned_at
+
+
+def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settings):
+    fake_kind.set_create_delay(3)
+    env = {
+        "PYK8S_KIND_BINARY": fake_kind.binary,
+        "PYK8S_HEARTBEAT_SECONDS": 0.5,
+        "PYK8S_STALE_SECONDS": 2,
+    }
+    worker = stack.start_worker("worker-a", **env)
+    cluster = create(client_for(user), "survivor")
+    wait_until(lambda: fake_kind.running(), timeout=15, what="kind to start")
+    worker.kill(signal.SIGKILL)
+    worker.popen.wait(timeout=10)
+
+    stack.start_worker("worker-b", **env)
+    settings.PYK8S_STALE_SECONDS = 2
+    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
+
+    def recovered():
+        provisioning.clusters_reconcile()  # what beat runs every few minutes
+        cluster.refresh_from_db()
+        return cluster.status in (ClusterStatus.RUNNING, ClusterStatus.ERROR)
+
+    wait_until(recovered, timeout=45, interval=1, what="the cluster to be recovered")
+    time.sleep(1)
+    cluster.refresh_from_db()
+    assert cluster.status == ClusterStatus.RUNNING, cluster.status_reason
+    assert cluster.attempt == 2
+    assert not cluster.holds_slot
+    assert fake_kind.clusters() == [cluster.runtime_name]  # exactly one, not orphaned

@@ -6,6 +6,7 @@ server on a unix socket under var/ (started by `python -m pyk8s.run`).
 """
 
 import re
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,6 +113,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process, the worker and beat share one file: wait for locks, don't fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    # An unreachable server must fail fast (readiness probes), not hang for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if test_db_name := env.str("PYK8S_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": test_db_name}
 
@@ -221,18 +225,46 @@ PYK8S_KUBERNETES_VERSIONS = env.list(
 )
 if not PYK8S_KUBERNETES_VERSIONS:
     raise ImproperlyConfigured("PYK8S_KUBERNETES_VERSIONS must list at least one version.")
+# "1.33.1=kindest/node:v1.33.1@sha256:...,..."; versions not listed use kindest/node:v<version>.
+PYK8S_KIND_NODE_IMAGES = env.dict("PYK8S_KIND_NODE_IMAGES", default={})
+PYK8S_API_SERVER_ADDRESS = env.str("PYK8S_API_SERVER_ADDRESS", default="127.0.0.1")
+
+# --- Provisioning --------------------------------------------------------------------------
+
+PYK8S_WORKER_HOST = env.str("PYK8S_WORKER_HOST", default=socket.gethostname())
+PYK8S_MAX_CONCURRENT_PROVISIONS = env.int("PYK8S_MAX_CONCURRENT_PROVISIONS", default=2)
+PYK8S_CREATE_TIMEOUT_SECONDS = env.int("PYK8S_CREATE_TIMEOUT_SECONDS", default=600)
+PYK8S_DELETE_TIMEOUT_SECONDS = env.int("PYK8S_DELETE_TIMEOUT_SECONDS", default=180)
+PYK8S_CREATE_ATTEMPTS = env.int("PYK8S_CREATE_ATTEMPTS", default=2)
+# A running create or delete proves it is alive this often; silence for the stale period
+# means its worker died, and the reconciler takes the cluster over.
+PYK8S_HEARTBEAT_SECONDS = env.float("PYK8S_HEARTBEAT_SECONDS", default=10)
+PYK8S_STALE_SECONDS = env.float("PYK8S_STALE_SECONDS", default=90)
+PYK8S_EXPIRY_INTERVAL_SECONDS = env.int("PYK8S_EXPIRY_INTERVAL_SECONDS", default=60)
+PYK8S_RECONCILE_INTERVAL_SECONDS = env.int("PYK8S_RECONCILE_INTERVAL_SECONDS", default=120)
+PYK8S_ORPHAN_GRACE_SECONDS = env.int("PYK8S_ORPHAN_GRACE_SECONDS", default=300)
+PYK8S_EXPIRY_WARNING_MINUTES = env.int("PYK8S_EXPIRY_WARNING_MINUTES", default=10)
 
 # --- Celery --------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{PYK8S_REDIS_PREFIX}:celery:"}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": f"{PYK8S_REDIS_PREFIX}:celery:",
+    # A create may run for PYK8S_CREATE_TIMEOUT_SECONDS: the broker must not hand its message
+    # to another worker meanwhile, and Celery must not kill it first (our own timeout does).
+    "visibility_timeout": PYK8S_CREATE_TIMEOUT_SECONDS * 2 + 300,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_TIME_LIMIT = PYK8S_CREATE_TIMEOUT_SECONDS + 300
+CELERY_TASK_SOFT_TIME_LIMIT = PYK8S_CREATE_TIMEOUT_SECONDS + 240
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- Web, static files, i18n ---------------------------------------------------------------
 

@@ -3,6 +3,14 @@
 from django.http import HttpRequest, JsonResponse
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return JsonResponse({"detail": "Forbidden.", "code": "forbidden"}, status=403)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 

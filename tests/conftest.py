@@ -25,19 +25,21 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def flush_redis_prefix() -> None:
+def flush_redis_prefix(url: str, prefix: str) -> None:
     """Delete this run's keys only: FLUSHDB would wipe every other run on the server."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{settings.PYK8S_REDIS_PREFIX}*", count=1000))
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
     if keys:
         client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_redis():
-    flush_redis_prefix()
+    # Read now: a test may point settings elsewhere, and is undone only after this teardown.
+    url, prefix = settings.REDIS_URL, settings.PYK8S_REDIS_PREFIX
+    flush_redis_prefix(url, prefix)
     yield
-    flush_redis_prefix()
+    flush_redis_prefix(url, prefix)
 
 
 @pytest.fixture(autouse=True)

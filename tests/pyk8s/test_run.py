@@ -37,12 +37,12 @@ TEST_RUN_VARIABLES = {
 
 
 class Run:
-    def __init__(self, var_dir: Path, port: int) -> None:
+    def __init__(self, var_dir: Path, port: int, kind: Path) -> None:
         self.var_dir = var_dir
         self.url = f"http://127.0.0.1:{port}"
         self.log = var_dir.parent / f"run-{time.monotonic_ns()}.log"
         env = {k: v for k, v in os.environ.items() if k not in TEST_RUN_VARIABLES}
-        env.update(PORT=str(port), PYK8S_VAR_DIR=str(var_dir))
+        env.update(PORT=str(port), PYK8S_VAR_DIR=str(var_dir), PYK8S_KIND_BINARY=str(kind))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "pyk8s.run"],
@@ -136,12 +136,12 @@ def wait_gone(pids: set[int]) -> set[int]:
 
 
 @pytest.fixture
-def start_run(tmp_path):
+def start_run(fake_kind):
     """Start runs; whatever a failed test leaves running is killed, never leaked."""
     runs: list[Run] = []
 
     def start(var_dir: Path, port: int | None = None) -> Run:
-        run = Run(var_dir, port or free_port())
+        run = Run(var_dir, port or free_port(), fake_kind.binary)
         runs.append(run)
         return run
 
@@ -168,8 +168,19 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
         response = http.post("/auth/token", json=credentials)
         assert response.status_code == 200, response.text
         access = response.json()["access"]
-        response = http.get("/users/me", headers={"Authorization": f"Bearer {access}"})
+        auth = {"Authorization": f"Bearer {access}"}
+        response = http.get("/users/me", headers=auth)
         assert response.json()["email"] == "ada@example.com"
+
+        # Through the private Redis to the worker (and a fake kind), and back to the database.
+        response = http.post("/clusters", json={"name": "demo"}, headers=auth)
+        assert response.status_code == 202, response.text
+        cluster = f"/clusters/{response.json()['id']}"
+        deadline = time.monotonic() + READY_SECONDS
+        while (status := http.get(cluster, headers=auth).json()["status"]) == "PROVISIONING":
+            assert time.monotonic() < deadline, run.output()
+            time.sleep(0.5)
+        assert status == "RUNNING", run.output()
 
         login_page = http.get("/admin/login/")
         assert login_page.status_code == 200
@@ -183,6 +194,10 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
     assert run.wait_exit() == 0, run.output()
     assert wait_gone(set(children)) == set()
     assert not (run.var_dir / "redis.sock").exists()
+    output = run.output()
+    assert f"PyK8s-Lab is running at {run.url}/" in output
+    assert re.search(r"^worker +\| .*celery@\S+ ready", output, re.MULTILINE), output
+    assert output.endswith("pyk8s run: stopped\n")
 
 
 def test_it_starts_cleanly_after_a_crash(start_run, tmp_path):

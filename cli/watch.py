@@ -13,6 +13,8 @@ from cli.cluster.format import waiting_for_slot
 from cli.errors import CliError, ExitCode
 
 if TYPE_CHECKING:
+    from websockets.sync.client import ClientConnection
+
     from cli.application import Application
 
 POLL_INTERVAL_SECONDS = 2.0
@@ -99,7 +101,9 @@ def _follow_live(
     return None
 
 
-def _next_update(app: Application, socket: Any, cluster: Cluster, progress: Progress) -> Cluster:
+def _next_update(
+    app: Application, socket: ClientConnection, cluster: Cluster, progress: Progress
+) -> Cluster:
     try:
         message = json.loads(socket.recv(timeout=QUIET_CHECK_SECONDS))
     except TimeoutError:

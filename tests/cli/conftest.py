@@ -22,11 +22,7 @@ from django.utils import timezone
 from cli import pyk8s
 from clusters.crypto import encrypt_kubeconfig
 from clusters.models import Cluster, ClusterStatus
-from tests import stack as full_stack
 from tests.factories import PASSWORD
-
-# The lead's fixture that starts daphne and Celery workers (tests/stack.py), for these tests.
-stack = full_stack.stack
 
 
 @pytest.fixture(autouse=True)
@@ -135,8 +131,9 @@ def kind_kubeconfig(runtime_name: str) -> str:
 class SimulatedWorker:
     """Plays the Celery worker by moving Cluster rows along, as the provisioning engine would.
 
-    Switch point: once tests/stack.py offers the full stack (daphne + real Celery worker +
-    fake kind), tests that request `simulated_worker` should request that fixture instead.
+    Quick and without /ws (the live server is WSGI), so `--wait` polls here; the journeys
+    through the real product (daphne, a Celery worker, the fake kind) are in
+    test_full_stack.py.
     """
 
     # Long enough for the CLI to see PROVISIONING (or DELETING) before it changes.

@@ -1,12 +1,8 @@
-"""The CLI against the real product: daphne (REST and /ws), a Celery worker and a fake kind.
+"""The CLI against the real product: daphne (REST and /ws), a Celery worker and the fake kind.
 
-These prove what the simulated worker cannot: live progress over /ws, real provisioning
-and deletion, and logging in against the server's real password hashing.
+These prove what the simulated worker cannot: live progress over /ws, the queue position,
+real provisioning and deletion, and logging in against the server's real password hashing.
 """
-
-import shlex
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,26 +11,16 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.stack
 
-FAKE_KIND = Path(__file__).with_name("fake_kind.py")
-
 
 @pytest.fixture
 def _fast_password_hashing():
     """The server processes only know the production hashers: keep them here too."""
 
 
-def start_stack(stack, tmp_path, **worker_env):
-    """daphne and a worker whose `kind` is fake_kind.py (the provider passes kind only an
-    allowlisted environment, so the fake's settings live in a wrapper script)."""
-    state = tmp_path / "kind-state"
-    settings = " ".join(f"{key}={shlex.quote(value)}" for key, value in worker_env.items())
-    kind = tmp_path / "kind"
-    kind.write_text(
-        f"#!/bin/sh\nFAKE_KIND_STATE={shlex.quote(str(state))} {settings} "
-        f'exec {shlex.quote(sys.executable)} {shlex.quote(str(FAKE_KIND))} "$@"\n'
+def start_stack(stack, fake_kind, **worker_env):
+    stack.start_worker(
+        concurrency=2, PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_CREATE_ATTEMPTS=1, **worker_env
     )
-    kind.chmod(0o755)
-    stack.start_worker(concurrency=2, PYK8S_KIND_BINARY=kind, PYK8S_CREATE_ATTEMPTS=1)
     stack.start_web()
     return stack.web_url
 
@@ -47,9 +33,11 @@ def login(run, url, user):
     assert result.exit_code == 0, result.output
 
 
-def test_a_cluster_from_create_to_delete(run, stack, tmp_path, user, kubeconfig_file):
-    login(run, start_stack(stack, tmp_path), user)
+def test_a_cluster_from_create_to_delete(run, stack, fake_kind, user, kubeconfig_file):
+    fake_kind.set_create_delay(1.0)
+    login(run, start_stack(stack, fake_kind, PYK8S_MAX_CONCURRENT_PROVISIONS=1), user)
 
+    run("cluster", "create", "--name", "first")  # takes the only slot for a while
     created = run("cluster", "create", "--name", "dev", "--wait")
     listed = run("cluster", "list")
     merged = run("cluster", "get-kubeconfig", "dev", "--merge")
@@ -57,7 +45,8 @@ def test_a_cluster_from_create_to_delete(run, stack, tmp_path, user, kubeconfig_
 
     assert created.exit_code == 0, created.output + stack.logs()
     assert "Live updates are unavailable" not in created.stderr
-    assert "✓ Starting control-plane" in created.stderr  # kind's progress, live from /ws
+    assert "dev: PROVISIONING (next for a slot)" in created.stderr
+    assert "Starting control-plane" in created.stderr  # kind's progress, live from /ws
     assert created.stderr.index("dev: PROVISIONING") < created.stderr.index("dev: RUNNING")
     assert listed.stdout.splitlines()[1].split()[:2] == ["dev", "RUNNING"]
     assert merged.exit_code == 0, merged.output
@@ -67,12 +56,13 @@ def test_a_cluster_from_create_to_delete(run, stack, tmp_path, user, kubeconfig_
     assert yaml.safe_load(kubeconfig_file.read_text())["contexts"] == []
 
 
-def test_a_failed_create_exits_non_zero_with_the_reason(run, stack, tmp_path, user):
-    login(run, start_stack(stack, tmp_path, FAKE_KIND_FAIL="1"), user)
+def test_a_failed_create_exits_non_zero_with_the_reason(run, stack, fake_kind, user):
+    fake_kind.set_fault("image-pull", cluster="pk-*")
+    login(run, start_stack(stack, fake_kind), user)
 
     result = run("cluster", "create", "--name", "dev", "--wait")
 
     assert result.exit_code == 1, result.output + stack.logs()
-    assert "manifest unknown" in result.stderr  # kind's own words, live from /ws
+    assert "failed to pull image" in result.stderr  # kind's own words, live from /ws
     assert result.stderr.splitlines()[-1].startswith("Error: Cluster dev is ERROR: ")
     assert "could not be pulled" in result.stderr.splitlines()[-1]

@@ -1,7 +1,7 @@
 """The fake `kind` binary for tests: `make_fake_kind(dir)` and the `fake_kind` fixture.
 
-tests/conftest.py imports `fake_kind` from here; see tests/fakes/README.md for what the
-double simulates and how to inject faults.
+Import `fake_kind` into a conftest.py to use the fixture (tests/fakes/conftest.py does); see
+tests/fakes/README.md for what the double simulates and how to inject faults.
 """
 
 from __future__ import annotations

@@ -44,8 +44,11 @@ export function ClusterList() {
 }
 
 export function statusDetail(cluster: Cluster): string | null {
-  if (cluster.status === "PROVISIONING" && cluster.queue_position) {
+  if (cluster.status === "PROVISIONING" && cluster.queue_position !== null) {
     const ahead = cluster.queue_position;
+    if (ahead === 0) {
+      return "Queued: next in line";
+    }
     return `Queued: ${ahead} ${ahead === 1 ? "cluster" : "clusters"} ahead`;
   }
   if (cluster.status === "ERROR") {

@@ -1,0 +1,98 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { armFakeKindFault, clusterRow, createCluster, hasFakeKind, logIn, register, SCREENSHOTS, uniqueName } from "./helpers";
+
+test("register, log in, create a cluster, watch it go live, download its kubeconfig, delete it", async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  const email = await register(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login\/$/);
+  await logIn(page, email);
+  await expect(page.getByText("No clusters yet.")).toBeVisible();
+
+  if (hasFakeKind) {
+    armFakeKindFault("delay", { seconds: 3 }); // long enough to see it provisioning
+  }
+  const name = uniqueName("journey");
+  // Set in this page instance only: still there later means the page was never reloaded.
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  await createCluster(page, name);
+
+  const row = clusterRow(page, name);
+  await expect(row.getByText("Provisioning")).toBeVisible();
+  await expect(row.getByText("Running")).toBeVisible({ timeout: 60_000 });
+  expect(await page.evaluate(() => "__sameDocument" in window)).toBe(true);
+  await expect(row.getByText(/left$/)).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "dashboard-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  await row.getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await expect(page.getByRole("log")).toContainText("Creating cluster");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "cluster-detail.png"), fullPage: true });
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download kubeconfig" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`${name}-kubeconfig.yaml`);
+  const kubeconfig = await readFile((await download.path())!, "utf-8");
+  expect(kubeconfig).toContain("apiVersion: v1");
+  expect(kubeconfig).toContain("clusters:");
+
+  await page.getByRole("button", { name: "Delete cluster" }).click();
+  const dialog = page.getByRole("dialog", { name: `Delete ${name}?` });
+  await dialog.getByRole("button", { name: "Delete cluster" }).click();
+  await expect(page.getByRole("heading", { name: "Clusters", level: 1 })).toBeVisible();
+  await expect(clusterRow(page, name)).toHaveCount(0, { timeout: 60_000 });
+  expect(await page.evaluate(() => "__sameDocument" in window)).toBe(true);
+  // A Content-Security-Policy violation (an unhashed inline script, say) is logged as an error.
+  expect(consoleErrors).toEqual([]);
+});
+
+test("another user sees neither the cluster in the list nor its page", async ({ page, browser }) => {
+  await register(page);
+  const name = uniqueName("private");
+  await createCluster(page, name);
+  const link = clusterRow(page, name).getByRole("link", { name });
+  await expect(link).toBeVisible();
+  const detailUrl = await link.getAttribute("href");
+
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await register(otherPage);
+  await expect(otherPage.getByText("No clusters yet.")).toBeVisible();
+  await otherPage.goto(detailUrl!);
+  await expect(otherPage.getByRole("heading", { name: "Cluster not found" })).toBeVisible();
+  await other.close();
+});
+
+test("an invalid name shows the API's message next to the field", async ({ page }) => {
+  await register(page);
+  await createCluster(page, "Not_A_DNS_Name");
+  const field = page.getByLabel("Name");
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/Use lowercase letters, digits and '-'/)).toBeVisible();
+  await expect(page.getByText("No clusters yet.")).toBeVisible();
+});
+
+test("a cluster that fails to provision shows why", async ({ page }) => {
+  test.skip(!hasFakeKind, "needs PYK8S_E2E_FAKE_KIND_DIR to make the next create fail");
+  await register(page);
+  armFakeKindFault("kubeadm-init");
+  const name = uniqueName("broken");
+  await createCluster(page, name);
+  const row = clusterRow(page, name);
+  await expect(row.getByText("Error", { exact: true })).toBeVisible({ timeout: 60_000 });
+
+  await row.getByRole("link", { name }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Provisioning failed:" });
+  await expect(alert).toBeVisible();
+  await expect(alert).not.toHaveText(/Provisioning failed:\s*$/);
+});

@@ -1,0 +1,70 @@
+import { clustersApi } from "@/lib/features/clusters/clustersApi";
+import { makeStore } from "@/lib/store";
+import { json, mockFetch } from "@/test/fetch";
+import { authApi } from "./authApi";
+import { accessGranted, selectAccessToken, selectSessionStatus } from "./authSlice";
+import { refreshAccessToken, storedRefreshToken } from "./session";
+
+function signedInStore() {
+  const store = makeStore();
+  sessionStorage.setItem("pyk8s.refresh", "refresh-1");
+  store.dispatch(accessGranted("stale-access"));
+  return store;
+}
+
+test("an expired access token is renewed once and the request retried", async () => {
+  const fetchSpy = mockFetch(async (request) => {
+    if (request.url.endsWith("/auth/token/refresh")) {
+      expect(await request.json()).toEqual({ refresh: "refresh-1" });
+      return json({ access: "fresh-access", refresh: "refresh-2" });
+    }
+    return request.headers.get("Authorization") === "Bearer fresh-access"
+      ? json({ count: 0, next: null, previous: null, results: [] })
+      : json({ detail: "Token is invalid or expired", code: "token_not_valid" }, 401);
+  });
+  const store = signedInStore();
+
+  const result = await store.dispatch(clustersApi.endpoints.listClusters.initiate());
+
+  expect(result.data).toEqual([]);
+  expect(selectAccessToken(store.getState())).toBe("fresh-access");
+  expect(storedRefreshToken()).toBe("refresh-2");
+  expect(fetchSpy).toHaveBeenCalledTimes(3);
+});
+
+test("concurrent renewals share one request, because refresh tokens rotate", async () => {
+  const fetchSpy = mockFetch(() => json({ access: "fresh-access", refresh: "refresh-2" }));
+  const store = signedInStore();
+
+  const tokens = await Promise.all([refreshAccessToken(store.dispatch), refreshAccessToken(store.dispatch)]);
+
+  expect(tokens).toEqual(["fresh-access", "fresh-access"]);
+  expect(fetchSpy).toHaveBeenCalledTimes(1);
+});
+
+test("a refused refresh ends the session and forgets the cached clusters", async () => {
+  mockFetch((request) =>
+    request.url.endsWith("/auth/token/refresh")
+      ? json({ detail: "Token is blacklisted", code: "token_not_valid" }, 401)
+      : json({ detail: "Token is invalid or expired", code: "token_not_valid" }, 401),
+  );
+  const store = signedInStore();
+
+  const result = await store.dispatch(clustersApi.endpoints.listClusters.initiate());
+
+  expect(result.data).toBeUndefined();
+  expect(selectSessionStatus(store.getState())).toBe("expired");
+  expect(storedRefreshToken()).toBeNull();
+  expect(clustersApi.endpoints.listClusters.select()(store.getState()).data).toBeUndefined();
+});
+
+test("a wrong password is not mistaken for an expired session", async () => {
+  const fetchSpy = mockFetch(() => json({ detail: "Email or password is incorrect.", code: "invalid_credentials" }, 401));
+  const store = makeStore();
+
+  const result = await store.dispatch(authApi.endpoints.login.initiate({ email: "a@example.com", password: "nope" }));
+
+  expect(result.error).toMatchObject({ status: 401 });
+  expect(fetchSpy).toHaveBeenCalledTimes(1);
+  expect(selectSessionStatus(store.getState())).toBe("unknown");
+});

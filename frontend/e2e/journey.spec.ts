@@ -1,7 +1,17 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { armFakeKindFault, clusterRow, createCluster, hasFakeKind, logIn, register, SCREENSHOTS, uniqueName } from "./helpers";
+import {
+  armFakeKindFault,
+  clusterRow,
+  createCluster,
+  hasFakeKind,
+  logIn,
+  PASSWORD,
+  register,
+  SCREENSHOTS,
+  uniqueName,
+} from "./helpers";
 
 test("register, log in, create a cluster, watch it go live, download its kubeconfig, delete it", async ({ page }) => {
   const consoleErrors: string[] = [];
@@ -95,4 +105,26 @@ test("a cluster that fails to provision shows why", async ({ page }) => {
   const alert = page.getByRole("alert").filter({ hasText: "Provisioning failed:" });
   await expect(alert).toBeVisible();
   await expect(alert).not.toHaveText(/Provisioning failed:\s*$/);
+});
+
+test("an expired session sends the user to log in, then back to the same page", async ({ page }) => {
+  const email = await register(page);
+  const name = uniqueName("return");
+  await createCluster(page, name);
+  await clusterRow(page, name).getByRole("link", { name }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  const detailUrl = page.url();
+
+  // Using the refresh token elsewhere rotates it: the page's copy is now blacklisted, as when it expires.
+  const refresh = await page.evaluate(() => sessionStorage.getItem("pyk8s.refresh"));
+  expect((await page.request.post("/auth/token/refresh", { data: { refresh } })).status()).toBe(200);
+  await page.reload();
+
+  await expect(page).toHaveURL(/\/login\/\?next=/);
+  await expect(page.getByText("Your session has expired. Log in again to continue.")).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  expect(page.url()).toBe(detailUrl);
 });

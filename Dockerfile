@@ -87,4 +87,4 @@ EXPOSE 8000
 # web process answers HTTP: compose overrides this check for the worker and beat.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/health/live', timeout=4)"]
-CMD ["sh", "-c", "exec daphne -b 0.0.0.0 -p \"$PORT\" pyk8s.asgi:application"]
+CMD ["sh", "-c", "exec daphne --access-log /dev/null -b 0.0.0.0 -p \"$PORT\" pyk8s.asgi:application"]

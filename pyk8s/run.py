@@ -357,9 +357,6 @@ def _run(supervisor: Supervisor) -> NoReturn:
     else:
         what = "the private Redis server"
         _start_redis(supervisor, settings.REDIS_SOCKET, var_dir)
-        # Kombu spells a unix socket redis+socket://, where redis-py (the cache and the channel
-        # layer) spells it unix://; Celery reads this variable before its settings.
-        os.environ["CELERY_BROKER_URL"] = f"redis+socket://{settings.REDIS_SOCKET}"
     supervisor.wait_until(_redis_answers(redis_url), what=what, seconds=REDIS_START_SECONDS)
 
     python = sys.executable

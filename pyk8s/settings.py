@@ -105,9 +105,13 @@ TEMPLATES = [
 
 # --- Data stores ---------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+if not re.match(r"^(postgres|postgresql|pgsql|sqlite)://", DATABASE_URL):
+    # Named without the URL itself, which may carry a password.
+    raise ImproperlyConfigured(
+        "DATABASE_URL must start with postgres:// (or sqlite:// for local runs)."
+    )
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -247,7 +251,8 @@ PYK8S_EXPIRY_WARNING_MINUTES = env.int("PYK8S_EXPIRY_WARNING_MINUTES", default=1
 
 # --- Celery --------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL
+# Kombu spells a Redis unix socket redis+socket://, where redis-py says unix://.
+CELERY_BROKER_URL = re.sub(r"^unix://", "redis+socket://", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -45,7 +45,7 @@ def _isolated_redis():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 at production cost takes ~0.1 s per hash; tests of hashing itself opt back in.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]
 
 
 @pytest.fixture

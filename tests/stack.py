@@ -168,7 +168,17 @@ class Stack:
         port = free_port()
         process = self.start(
             name,
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "pyk8s.asgi:application"],
+            # Our JSON request log replaces daphne's access log, which would show query strings.
+            [
+                str(BIN / "daphne"),
+                "--access-log",
+                os.devnull,
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "pyk8s.asgi:application",
+            ],
             **env,
         )
         url = f"http://127.0.0.1:{port}"

@@ -19,6 +19,8 @@ from clusters.providers.runner import CommandNotFound, CommandResult, run_comman
 logger = logging.getLogger(__name__)
 
 API_PORT_RANGE = (20000, 29999)
+PORT_ATTEMPTS = 3
+_PORT_TAKEN = re.compile(r"port is already allocated|address already in use", re.I)
 LIST_TIMEOUT_SECONDS = 60
 # kind's own rule for cluster names; anything else on a `get clusters` line is not a name.
 _CLUSTER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
@@ -101,7 +103,6 @@ class KindProvider:
         with tempfile.TemporaryDirectory(prefix="pyk8s-create-") as workdir:
             config_path = Path(workdir) / "kind-config.yaml"
             kubeconfig_path = Path(workdir) / "kubeconfig"
-            config_path.write_text(yaml.safe_dump(self.cluster_config(spec), sort_keys=False))
             wait_seconds = max(30, int(self.create_timeout * 0.8))
             argv = [
                 self.binary, "create", "cluster",
@@ -111,7 +112,14 @@ class KindProvider:
                 "--image", self.node_image(spec.kubernetes_version),
                 "--wait", f"{wait_seconds}s",
             ]  # fmt: skip
-            result = self._run(argv, timeout=self.create_timeout, on_line=on_line)
+            for _ in range(PORT_ATTEMPTS):
+                # A fresh random API port each time: ours is only probed locally, so with a
+                # remote Docker engine it can turn out to be taken there.
+                config_path.write_text(yaml.safe_dump(self.cluster_config(spec), sort_keys=False))
+                result = self._run(argv, timeout=self.create_timeout, on_line=on_line)
+                if result.ok or not _PORT_TAKEN.search(result.output):
+                    break
+                self._remove_leftovers(spec.runtime_name, on_line)
             if not result.ok:
                 error = self._diagnose(result)
                 self._remove_leftovers(spec.runtime_name, on_line)

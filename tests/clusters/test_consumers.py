@@ -40,7 +40,7 @@ async def connect(token: str | None, origin: bytes | None = None):
 async def closed_with(communicator) -> int:
     message = await communicator.receive_output(timeout=3)
     assert message["type"] == "websocket.close"
-    return message["code"]
+    return int(message["code"])
 
 
 @pytest.mark.parametrize("token", [None, "", "not-a-jwt", "a.b.c"])
@@ -54,7 +54,7 @@ def test_it_closes_without_a_valid_token(token):
 
 
 def test_it_closes_for_an_expired_token():
-    token = access_for(UserFactory(), lifetime=timedelta(seconds=-1))
+    token = access_for(UserFactory.create(), lifetime=timedelta(seconds=-1))
 
     async def scenario():
         communicator, _ = await connect(str(token))
@@ -65,7 +65,7 @@ def test_it_closes_for_an_expired_token():
 
 
 def test_it_closes_for_a_refresh_token_used_as_access():
-    refresh = RefreshToken.for_user(UserFactory())
+    refresh = RefreshToken.for_user(UserFactory.create())
 
     async def scenario():
         communicator, _ = await connect(str(refresh))
@@ -76,7 +76,7 @@ def test_it_closes_for_a_refresh_token_used_as_access():
 
 
 def test_it_closes_for_a_token_revoked_by_logout():
-    token = access_for(UserFactory())
+    token = access_for(UserFactory.create())
     access_token_revoke(token)
 
     async def scenario():
@@ -88,7 +88,7 @@ def test_it_closes_for_a_token_revoked_by_logout():
 
 
 def test_it_closes_for_a_deactivated_user():
-    user = UserFactory(is_active=False)
+    user = UserFactory.create(is_active=False)
     token = access_for(user)
 
     async def scenario():
@@ -100,7 +100,7 @@ def test_it_closes_for_a_deactivated_user():
 
 
 def test_it_refuses_a_page_of_another_site():
-    token = access_for(UserFactory())
+    token = access_for(UserFactory.create())
 
     async def scenario():
         communicator, connected = await connect(str(token), origin=b"https://evil.example")
@@ -111,7 +111,7 @@ def test_it_refuses_a_page_of_another_site():
 
 
 def test_it_accepts_its_own_origin_and_programs_without_origin():
-    token = access_for(UserFactory())
+    token = access_for(UserFactory.create())
 
     async def scenario():
         for origin in (b"http://localhost:8000", None):
@@ -124,8 +124,8 @@ def test_it_accepts_its_own_origin_and_programs_without_origin():
 
 
 def test_owner_hears_their_events_and_nobody_else_does():
-    alice, bob = UserFactory(), UserFactory()
-    cluster = ClusterFactory(owner=alice)
+    alice, bob = UserFactory.create(), UserFactory.create()
+    cluster = ClusterFactory.create(owner=alice)
     alice_token, bob_token = access_for(alice), access_for(bob)
 
     async def scenario():
@@ -145,8 +145,8 @@ def test_owner_hears_their_events_and_nobody_else_does():
 
 
 def test_every_socket_of_the_owner_hears_the_event():
-    alice = UserFactory()
-    cluster = ClusterFactory(owner=alice)
+    alice = UserFactory.create()
+    cluster = ClusterFactory.create(owner=alice)
     tokens = [access_for(alice) for _ in range(3)]
 
     async def scenario():
@@ -166,7 +166,7 @@ def test_every_socket_of_the_owner_hears_the_event():
 
 
 def test_the_socket_closes_when_its_token_expires():
-    token = access_for(UserFactory(), lifetime=timedelta(seconds=1))
+    token = access_for(UserFactory.create(), lifetime=timedelta(seconds=1))
 
     async def scenario():
         communicator, connected = await connect(str(token))

@@ -44,7 +44,7 @@ def no_celery(monkeypatch):
 
 
 def waiting_cluster(**fields) -> Cluster:
-    return ClusterFactory(status=ClusterStatus.PROVISIONING, **fields)
+    return ClusterFactory.create(status=ClusterStatus.PROVISIONING, **fields)
 
 
 def provision(cluster: Cluster) -> Cluster:
@@ -62,6 +62,7 @@ def test_a_create_ends_running_with_the_kubeconfig_kind_wrote(kind, host):
     assert cluster.status == ClusterStatus.RUNNING
     assert cluster.provisioned_at is not None
     assert not cluster.holds_slot
+    assert cluster.kubeconfig_encrypted is not None
     kubeconfig = crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
     assert (
         kubeconfig.strip()
@@ -166,7 +167,7 @@ def test_delete_removes_the_runtime_cluster_and_the_kubeconfig(kind, host):
 
 
 def test_delete_succeeds_when_the_runtime_cluster_is_already_gone(kind, host):
-    cluster = ClusterFactory(status=ClusterStatus.DELETING)
+    cluster = ClusterFactory.create(status=ClusterStatus.DELETING)
     provisioning.cluster_delete(cluster_id=str(cluster.id))
     cluster.refresh_from_db()
     assert cluster.status == ClusterStatus.DELETED
@@ -229,10 +230,11 @@ def test_nothing_is_dispatched_before_a_worker_registered():
 def test_expiry_claims_every_expired_cluster_once(no_celery):
     past = timezone.now() - timedelta(minutes=1)
     expired = [
-        ClusterFactory(ttl_expires_at=past, status=s) for s in ("RUNNING", "ERROR", "PROVISIONING")
+        ClusterFactory.create(ttl_expires_at=past, status=s)
+        for s in ("RUNNING", "ERROR", "PROVISIONING")
     ]
-    fresh = ClusterFactory()
-    gone = ClusterFactory(ttl_expires_at=past, status=ClusterStatus.DELETED)
+    fresh = ClusterFactory.create()
+    gone = ClusterFactory.create(ttl_expires_at=past, status=ClusterStatus.DELETED)
     claimed = provisioning.cluster_expire_due()
     assert sorted(claimed) == sorted(c.id for c in expired)
     assert provisioning.cluster_expire_due() == []
@@ -248,7 +250,7 @@ def test_expiry_claims_every_expired_cluster_once(no_celery):
 
 def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
     past = timezone.now() - timedelta(minutes=1)
-    expired = {ClusterFactory(ttl_expires_at=past).id for _ in range(40)}
+    expired = {ClusterFactory.create(ttl_expires_at=past).id for _ in range(40)}
     barrier = threading.Barrier(4)
     claims: list = []
 
@@ -268,8 +270,8 @@ def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
 
 def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings):
     settings.PYK8S_EXPIRY_WARNING_MINUTES = 10
-    soon = ClusterFactory(ttl_expires_at=timezone.now() + timedelta(minutes=5))
-    ClusterFactory(ttl_expires_at=timezone.now() + timedelta(minutes=30))
+    soon = ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=5))
+    ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=30))
     assert provisioning.cluster_warn_expiring() == 1
     assert provisioning.cluster_warn_expiring() == 0
     from clusters import services
@@ -339,7 +341,7 @@ def test_reconcile_retries_a_stuck_delete(no_celery, settings):
     stuck_since = timezone.now() - timedelta(
         seconds=settings.PYK8S_DELETE_TIMEOUT_SECONDS + settings.PYK8S_STALE_SECONDS + 1
     )
-    cluster = ClusterFactory(status=ClusterStatus.DELETING, heartbeat_at=stuck_since)
+    cluster = ClusterFactory.create(status=ClusterStatus.DELETING, heartbeat_at=stuck_since)
     report = provisioning.clusters_reconcile()
     assert report.deletes_retried == [cluster.runtime_name]
     assert ("delete", str(cluster.id)) in no_celery
@@ -352,3 +354,17 @@ def test_reconcile_survives_an_unreachable_runtime(kind, host):
     cluster.refresh_from_db()
     assert report.runtime_unavailable
     assert cluster.status == ClusterStatus.RUNNING  # nothing concluded from a failed listing
+
+
+def test_a_taken_api_port_is_retried_with_another(kind, host, settings):
+    from clusters.providers.base import ClusterSpec
+    from clusters.providers.kind import KindProvider
+
+    settings.PYK8S_KIND_BINARY = str(kind.binary)
+    provider = KindProvider.from_settings()
+    ports = iter([24242, 24242, 25252])
+    provider._free_port = lambda: next(ports)  # type: ignore[method-assign]
+    kind.add_cluster("someone-elses", address="127.0.0.1", port=24242)
+    provider.create(ClusterSpec("pk-retried", "1.33.1", 0), on_line=lambda line: None)
+    assert [run["exit_code"] for run in kind.invocations("create cluster")] == [1, 1, 0]
+    assert kind.cluster("pk-retried")["api_server"]["port"] == 25252

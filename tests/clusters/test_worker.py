@@ -34,6 +34,7 @@ def test_a_post_becomes_a_running_cluster_and_a_delete_removes_it(stack, fake_ki
     client = client_for(user)
     cluster = settled(create(client, "demo", workers=1), ClusterStatus.RUNNING)
 
+    assert cluster.kubeconfig_encrypted is not None
     kubeconfig = crypto.decrypt_kubeconfig(cluster.id, cluster.kubeconfig_encrypted)
     written = fake_kind.run("get", "kubeconfig", "--name", cluster.runtime_name).stdout
     assert kubeconfig.strip() == written.strip()
@@ -58,8 +59,8 @@ def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, se
     fake_kind.set_create_delay(0.6)
     stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=2)
     clusters = []
-    for n in range(7):  # 7 users x 3 clusters = a burst of 21 creates
-        client = client_for(UserFactory())
+    for _n in range(7):  # 7 users x 3 clusters = a burst of 21 creates
+        client = client_for(UserFactory.create())
         clusters += [create(client, f"c{i}") for i in range(3)]
     waiting = Cluster.objects.filter(
         provisioning_started_at=None, status=ClusterStatus.PROVISIONING
@@ -75,13 +76,12 @@ def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, 
     fake_kind.set_create_delay(1.0)
     stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=1)
     client = client_for(user)
-    first, second, third = (create(client, name) for name in ("first", "second", "third"))
+    _, _, third = (create(client, name) for name in ("first", "second", "third"))
     positions = {c["name"]: c["queue_position"] for c in client.get("/clusters/").json()["results"]}
     assert positions == {"first": None, "second": 0, "third": 1}
     settled(third, ClusterStatus.RUNNING)
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.provisioned_at < second.provisioned_at < third.provisioned_at
+    by_start = Cluster.objects.order_by("provisioned_at").values_list("name", flat=True)
+    assert list(by_start) == ["first", "second", "third"]
 
 
 def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settings):

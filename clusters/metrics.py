@@ -17,9 +17,10 @@ class ClusterCollector(Collector):
         from clusters.models import Cluster, ClusterStatus
 
         counts = dict(
-            Cluster.objects.order_by().values_list("status").annotate(n=Count("id")).values_list(
-                "status", "n"
-            )
+            Cluster.objects.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
         )
         gauge = _gauge()
         for status in ClusterStatus.values:

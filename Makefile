@@ -17,7 +17,13 @@ TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY)
 TEST_FERNET_KEY := $(shell $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
 
-.PHONY: install run test lint typecheck pytest lock fmt clean
+export NEXT_TELEMETRY_DISABLED := 1
+FRONTEND_DEPS := frontend/node_modules/.installed
+FRONTEND_BUILD := frontend/out/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/next.config.ts frontend/package.json
+
+.PHONY: install run test lint pytest frontend frontend-test browser lock fmt clean
 
 install: $(STAMP)
 
@@ -28,19 +34,37 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
-run: install
+run: install $(FRONTEND_BUILD)
 	$(BIN)/python -m pyk8s.run
 
-lint: install
+# The dashboard: a static export that Django serves; rebuilt when its sources change.
+frontend: $(FRONTEND_BUILD)
+
+$(FRONTEND_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND_BUILD): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+# Debian's Chromium for the browser tests (Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+lint: install $(FRONTEND_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	cd frontend && npm run lint && npm run typecheck
 
-pytest: install
+frontend-test: $(FRONTEND_DEPS)
+	cd frontend && npm test
+
+pytest: install $(FRONTEND_BUILD) browser
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint pytest
+test: lint frontend-test pytest
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -57,7 +57,7 @@ class _Page:
 
 
 def frontend_dir() -> Path:
-    return Path(getattr(settings, "PYK8S_FRONTEND_DIR", settings.BASE_DIR / "frontend" / "out"))
+    return Path(settings.PYK8S_FRONTEND_DIR)
 
 
 @require_safe

@@ -375,11 +375,9 @@ def _run(supervisor: Supervisor) -> NoReturn:
         [python, "-m", "daphne", "-b", HOST, "-p", str(port), "--access-log", os.devnull,
          "pyk8s.asgi:application"],
     )  # fmt: skip
-    concurrency = str(settings.PYK8S_MAX_CONCURRENT_PROVISIONS)
     supervisor.start(
         "worker",
-        [python, "-m", "celery", "-A", "pyk8s", "worker", "--pool", "prefork",
-         "--concurrency", concurrency, "--loglevel", "INFO"],
+        [python, "-m", "celery", "-A", "pyk8s", "worker", "--loglevel", "INFO"],
     )  # fmt: skip
     beat_pidfile = var_dir / "celerybeat.pid"
     # We hold var/, so a pid file here belongs to a run that is gone; celery beat would refuse

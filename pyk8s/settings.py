@@ -270,8 +270,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = PYK8S_CREATE_TIMEOUT_SECONDS + 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Creates take at most PYK8S_MAX_CONCURRENT_PROVISIONS pool processes (slot dispatch limits
+# them); two more keep deletes, expiry and reconciliation from waiting behind long creates.
+CELERY_WORKER_CONCURRENCY = PYK8S_MAX_CONCURRENT_PROVISIONS + 2
 
 # --- Web, static files, i18n ---------------------------------------------------------------
+
+# The dashboard's static export (frontend/out), served at / by pyk8s.frontend.
+PYK8S_FRONTEND_DIR = Path(env.str("PYK8S_FRONTEND_DIR", default=str(BASE_DIR / "frontend" / "out")))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -123,7 +123,7 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def start_worker(self, name: str = "worker", *, concurrency: int = 4, **env: object) -> Process:
+    def start_worker(self, name: str = "worker", **env: object) -> Process:
         from clusters.models import WorkerHost
 
         host = str(env.get("PYK8S_WORKER_HOST", self.env.get("PYK8S_WORKER_HOST", name)))
@@ -135,7 +135,6 @@ class Stack:
             [
                 str(BIN / "celery"), "-A", "pyk8s", "worker",
                 "--loglevel", "INFO",
-                "--concurrency", str(concurrency),
                 "--hostname", f"{name}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],

@@ -66,6 +66,7 @@ def stack_env(**overrides: object) -> dict[str, str]:
 class Process:
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> None:
         self.name = name
+        self.url = ""  # where a web process answers
         self.log_path = log_dir / f"{name}.log"
         self._log = self.log_path.open("wb")
         self.popen = subprocess.Popen(
@@ -190,6 +191,7 @@ class Stack:
                 return False
 
         wait_until(answering, timeout=30, what=f"{name} to answer")
+        process.url = url
         self.web_url = self.web_url or url
         return process
 

@@ -1,6 +1,7 @@
 """Events across processes: real daphne, a real Celery worker, Redis between them, and a
 WebSocket client that watches its clusters come and go."""
 
+import contextlib
 import json
 import statistics
 import threading
@@ -22,7 +23,10 @@ class Watcher:
 
     def __init__(self, url: str, token: str) -> None:
         self.events: list[tuple[float, dict]] = []
-        self.socket = connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}")
+        self.exit_stack = contextlib.ExitStack()
+        self.socket = self.exit_stack.enter_context(
+            connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}")
+        )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -52,7 +56,7 @@ class Watcher:
         )
 
     def close(self) -> None:
-        self.socket.close()
+        self.exit_stack.close()
         self.thread.join(timeout=5)
 
 
@@ -72,9 +76,12 @@ def test_the_owner_watches_create_and_delete_live(stack, fake_kind, user, other_
     fake_kind.set_create_delay(1.0)
     stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
     stack.start_web()
+    # Another web process: events reach sockets on every replica, through Redis.
+    second_web = stack.start_web("web-2")
     client, token = login(stack.web_url, user)
     _, other_token = login(stack.web_url, other_user)
-    owner, stranger = Watcher(stack.web_url, token), Watcher(stack.web_url, other_token)
+    owner = Watcher(second_web.url, token)
+    stranger = Watcher(stack.web_url, other_token)
     try:
         created = client.post("/clusters/", json={"name": "live", "workers": 1}).json()
         cluster_id = created["id"]
@@ -117,7 +124,7 @@ def test_the_owner_watches_create_and_delete_live(stack, fake_kind, user, other_
         owner.close()
         stranger.close()
 
-    web_log = stack.processes[-1].log()
+    web_log = stack.processes[1].log() + second_web.log()
     assert '"path": "/clusters/"' in web_log  # requests are logged...
     assert token not in web_log
     assert other_token not in web_log

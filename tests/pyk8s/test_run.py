@@ -6,6 +6,7 @@ DATABASE_URL nor REDIS_URL from the test environment.
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 pytestmark = pytest.mark.stack
 
@@ -172,15 +174,20 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
         response = http.get("/users/me", headers=auth)
         assert response.json()["email"] == "ada@example.com"
 
-        # Through the private Redis to the worker (and a fake kind), and back to the database.
-        response = http.post("/clusters", json={"name": "demo"}, headers=auth)
-        assert response.status_code == 202, response.text
-        cluster = f"/clusters/{response.json()['id']}"
-        deadline = time.monotonic() + READY_SECONDS
-        while (status := http.get(cluster, headers=auth).json()["status"]) == "PROVISIONING":
-            assert time.monotonic() < deadline, run.output()
-            time.sleep(0.5)
-        assert status == "RUNNING", run.output()
+        # Through the private Redis to the worker (and a fake kind), back to the database,
+        # and as events through the private Redis's channel layer to this socket.
+        ws_url = f"{run.url.replace('http', 'ws', 1)}/ws?token={access}"
+        with connect(ws_url, open_timeout=10) as socket:
+            response = http.post("/clusters", json={"name": "demo"}, headers=auth)
+            assert response.status_code == 202, response.text
+            cluster = f"/clusters/{response.json()['id']}"
+            seen = []
+            while "RUNNING" not in seen:
+                event = json.loads(socket.recv(timeout=READY_SECONDS))
+                if event["type"] == "cluster.status.changed":
+                    seen.append(event["cluster"]["status"])
+        assert seen[0] == "PROVISIONING"
+        assert http.get(cluster, headers=auth).json()["status"] == "RUNNING", run.output()
 
         login_page = http.get("/admin/login/")
         assert login_page.status_code == 200

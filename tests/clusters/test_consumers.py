@@ -43,56 +43,43 @@ async def closed_with(communicator) -> int:
     return int(message["code"])
 
 
-@pytest.mark.parametrize("token", [None, "", "not-a-jwt", "a.b.c"])
-def test_it_closes_without_a_valid_token(token):
-    async def scenario():
-        communicator, _ = await connect(token)
-        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
-        await communicator.disconnect()
-
-    run(scenario)
+def expired_token() -> str:
+    return str(access_for(UserFactory.create(), lifetime=timedelta(seconds=-1)))
 
 
-def test_it_closes_for_an_expired_token():
-    token = access_for(UserFactory.create(), lifetime=timedelta(seconds=-1))
-
-    async def scenario():
-        communicator, _ = await connect(str(token))
-        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
-        await communicator.disconnect()
-
-    run(scenario)
+def refresh_token() -> str:
+    return str(RefreshToken.for_user(UserFactory.create()))
 
 
-def test_it_closes_for_a_refresh_token_used_as_access():
-    refresh = RefreshToken.for_user(UserFactory.create())
-
-    async def scenario():
-        communicator, _ = await connect(str(refresh))
-        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
-        await communicator.disconnect()
-
-    run(scenario)
-
-
-def test_it_closes_for_a_token_revoked_by_logout():
+def revoked_token() -> str:
     token = access_for(UserFactory.create())
     access_token_revoke(token)
+    return str(token)
+
+
+def deactivated_users_token() -> str:
+    return str(access_for(UserFactory.create(is_active=False)))
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        lambda: None,
+        lambda: "",
+        lambda: "not-a-jwt",
+        lambda: "a.b.c",
+        expired_token,
+        refresh_token,  # a refresh token is not an access token
+        revoked_token,  # by a logout
+        deactivated_users_token,
+    ],
+    ids=["none", "empty", "garbage", "unsigned", "expired", "refresh", "revoked", "inactive"],
+)
+def test_it_closes_without_a_valid_access_token(make_token):
+    token = make_token()
 
     async def scenario():
-        communicator, _ = await connect(str(token))
-        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
-        await communicator.disconnect()
-
-    run(scenario)
-
-
-def test_it_closes_for_a_deactivated_user():
-    user = UserFactory.create(is_active=False)
-    token = access_for(user)
-
-    async def scenario():
-        communicator, _ = await connect(str(token))
+        communicator, _ = await connect(token)
         assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
         await communicator.disconnect()
 

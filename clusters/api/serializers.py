@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from clusters.models import Cluster
+from clusters.models import Cluster, ReasonCode
 
 # \Z, not $: "$" also matches before a trailing newline, which would let "web\n" through.
 DNS_LABEL = RegexValidator(
@@ -32,6 +32,14 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class ClusterSerializer(serializers.ModelSerializer[Cluster]):
+    # Declared, not derived: a read-only model field loses allow_blank, and the schema
+    # would then leave "" (no reason) out of the enum.
+    status_reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why the cluster is in ERROR (or being deleted), for programs; empty if none.",
+    )
     queue_position = serializers.IntegerField(
         read_only=True,
         allow_null=True,

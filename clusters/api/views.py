@@ -66,6 +66,7 @@ class ClusterViewSet(
             200: ClusterSerializer(many=True),
             400: OpenApiResponse(description="Unknown status: {status: [message]}"),
             **_unauthenticated,
+            404: OpenApiResponse(ErrorSerializer, description="No such page."),
         },
         summary="List your clusters, newest first",
     )

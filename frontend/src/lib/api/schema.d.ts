@@ -221,13 +221,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {unknown} */
+        BlankEnum: "";
         Cluster: {
             /** Format: uuid */
             readonly id: string;
             readonly name: string;
             readonly status: components["schemas"]["StatusEnum"];
             readonly status_reason: string;
-            readonly status_reason_code: components["schemas"]["StatusReasonCodeEnum"];
+            /**
+             * @description Why the cluster is in ERROR (or being deleted), for programs; empty if none.
+             *
+             *     * `name_exists` - Name Exists
+             *     * `docker_unreachable` - Docker Unreachable
+             *     * `out_of_disk` - Out Of Disk
+             *     * `inotify_limits` - Inotify Limits
+             *     * `kubeadm_init_failed` - Kubeadm Init Failed
+             *     * `image_pull_failed` - Image Pull Failed
+             *     * `timeout` - Timeout
+             *     * `binary_missing` - Binary Missing
+             *     * `create_failed` - Create Failed
+             *     * `interrupted` - Interrupted
+             *     * `disappeared` - Disappeared
+             *     * `expired` - Expired
+             */
+            readonly status_reason_code: components["schemas"]["StatusReasonCodeEnum"] | components["schemas"]["BlankEnum"];
             /** @description Clusters waiting ahead of this one for a provisioning slot (0: next); null unless it is waiting. */
             readonly queue_position: number | null;
             readonly kubernetes_version: string;
@@ -514,6 +532,15 @@ export interface operations {
             };
             /** @description No access token, or an invalid, expired or revoked one. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such page. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,9 +3,11 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_stubs_ext import WithAnnotations
 
-from clusters import services
-from clusters.models import Cluster
+from clusters import provisioning, selectors, services
+from clusters.models import Cluster, WorkerHost
+from clusters.selectors import HostLoad
 from pyk8s.errors import ApplicationError
 
 CLUSTER_FIELDS = (
@@ -27,6 +29,7 @@ CLUSTER_FIELDS = (
     "deleted_at",
 )
 PROVISIONING_FIELDS = (
+    "host",
     "provisioning_started_at",
     "holds_slot",
     "attempt",
@@ -45,12 +48,18 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
         "kubernetes_version",
         "workers",
         "runtime_name",
+        "host",
         "created_at",
         "ttl_expires_at",
     )
-    list_filter = ("status", "kubernetes_version", ("owner", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "status",
+        "kubernetes_version",
+        ("host", admin.RelatedOnlyFieldListFilter),
+        ("owner", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("name", "runtime_name", "owner__email", "id")
-    list_select_related = ("owner",)
+    list_select_related = ("owner", "host")
     date_hierarchy = "created_at"
     actions = ["extend_one_hour", "delete_now"]
     fieldsets = (
@@ -93,3 +102,63 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
                 self.message_user(request, f"{cluster.name}: {exc.message}", messages.WARNING)
         if done:
             self.message_user(request, f"{done} cluster(s) updated.", messages.SUCCESS)
+
+
+@admin.register(WorkerHost)
+class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
+    """Docker hosts as their workers registered them, with their load. Staff only drain or
+    undrain one; everything else is the workers' to say."""
+
+    list_display = (
+        "name",
+        "live",
+        "draining",
+        "clusters",
+        "provisions",
+        "last_seen_at",
+        "public_host",
+    )
+    list_filter = ("draining",)
+    search_fields = ("name", "public_host")
+    ordering = ("name",)
+    actions = ["drain", "undrain"]
+    fields = (
+        "name",
+        "draining",
+        "max_clusters",
+        "max_concurrent_provisions",
+        "public_host",
+        "last_seen_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WorkerHost]:
+        return selectors.with_host_load(super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # workers register their own host
+
+    def has_delete_permission(self, request: HttpRequest, obj: WorkerHost | None = None) -> bool:
+        return False  # clusters keep pointing at the host that holds them
+
+    @admin.display(boolean=True, description="live")
+    def live(self, obj: WorkerHost) -> bool:
+        return obj.last_seen_at is not None and obj.last_seen_at >= selectors.hosts_live_since()
+
+    @admin.display(description="clusters held / max")
+    def clusters(self, obj: "WithAnnotations[WorkerHost, HostLoad]") -> str:
+        return f"{obj.clusters_held} / {obj.max_clusters}"
+
+    @admin.display(description="creates running / max")
+    def provisions(self, obj: "WithAnnotations[WorkerHost, HostLoad]") -> str:
+        return f"{obj.provisions_running} / {obj.max_concurrent_provisions}"
+
+    @admin.action(description="Drain: place no new clusters there")
+    def drain(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
+        done = provisioning.worker_hosts_set_draining(hosts=queryset, draining=True)
+        self.message_user(request, f"{done} host(s) draining.", messages.SUCCESS)
+
+    @admin.action(description="Undrain: place new clusters there again")
+    def undrain(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
+        done = provisioning.worker_hosts_set_draining(hosts=queryset, draining=False)
+        self.message_user(request, f"{done} host(s) open for new clusters.", messages.SUCCESS)

@@ -32,6 +32,8 @@ class ReasonCode(models.TextChoices):
     INTERRUPTED = "interrupted"
     DISAPPEARED = "disappeared"
     EXPIRED = "expired"
+    HOST_UNREACHABLE = "host_unreachable"
+    NO_CAPACITY = "no_capacity"
 
 
 class Cluster(models.Model):
@@ -58,9 +60,15 @@ class Cluster(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
+    # The Docker host holding the runtime cluster: set when the cluster leaves the queue, and
+    # from then on every task about it runs there (clusters.tasks.route_task).
+    host = models.ForeignKey(
+        "WorkerHost", null=True, blank=True, on_delete=models.PROTECT, related_name="clusters"
+    )
+
     # Provisioning bookkeeping. A PROVISIONING cluster without provisioning_started_at waits
-    # in the queue for a slot (see queue_position); `attempt` numbers the claims, so a late
-    # or duplicated task message for an earlier attempt is recognised and dropped.
+    # in the queue for a host and a slot (see queue_position); `attempt` numbers the claims, so
+    # a late or duplicated task message for an earlier attempt is recognised and dropped.
     provisioning_started_at = models.DateTimeField(null=True, blank=True)
     # True from the moment a create is given a slot until that kind process is over
     # (even when the cluster is deleted meanwhile): the host's concurrency is counted here.
@@ -96,11 +104,24 @@ class Cluster(models.Model):
         return f"{self.name} ({self.runtime_name})"
 
 
+# Clusters whose runtime cluster takes room on their host: the live ones, and those shown as
+# ERROR only because their host stopped answering.
+HELD_BY_HOST = Q(status__in=LIVE_STATUSES) | Q(
+    status=ClusterStatus.ERROR, status_reason_code=ReasonCode.HOST_UNREACHABLE
+)
+
+
 class WorkerHost(models.Model):
-    """A Docker host whose Celery worker runs kind. Its row also serialises slot claims."""
+    """A Docker host whose Celery worker runs kind, as it registered and last heartbeat.
+    Its row also serialises placement and slot claims (clusters.provisioning)."""
 
     name = models.CharField(max_length=253, unique=True)
     max_concurrent_provisions = models.PositiveSmallIntegerField(default=2)
+    max_clusters = models.PositiveSmallIntegerField(default=10)
+    # Where users reach this host's API servers; empty: only on the host itself.
+    public_host = models.CharField(max_length=253, blank=True)
+    # Set by staff: the host keeps its clusters but gets no new ones.
+    draining = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -108,11 +129,19 @@ class WorkerHost(models.Model):
 
 
 class RuntimeClusterSighting(models.Model):
-    """When the reconciler first saw a runtime cluster with no live row: orphans are
-    deleted only after PYK8S_ORPHAN_GRACE_SECONDS, measured from here."""
+    """When a host's reconciler first saw a runtime cluster there with no live row: orphans
+    are deleted only after PYK8S_ORPHAN_GRACE_SECONDS, measured from here."""
 
-    runtime_name = models.CharField(max_length=63, unique=True)
+    host = models.ForeignKey(WorkerHost, on_delete=models.CASCADE, related_name="sightings")
+    runtime_name = models.CharField(max_length=63)
     first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["host", "runtime_name"], name="sighting_unique_per_host"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.runtime_name

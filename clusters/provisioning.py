@@ -4,10 +4,13 @@ rows into runtime clusters and back, and keep the two in agreement.
 Rules that hold everywhere here:
 - every status change is a conditional update, so a duplicated or late task message, a
   second worker or a second beat can never move a cluster backwards or act on it twice;
-- a create runs only after `cluster_dispatch_waiting` gave it one of the host's slots
-  (`holds_slot`), so at most `max_concurrent_provisions` kind creates run per host;
-- a running create or delete proves it is alive with `heartbeat_at`; the reconciler takes
-  over clusters whose worker went silent.
+- a create runs only after `cluster_dispatch_waiting` placed it on a host and gave it one of
+  that host's slots (`holds_slot`), so at most `max_concurrent_provisions` kind creates run
+  per host, and a host never holds more than `max_clusters` clusters;
+- kind runs only on the worker of the cluster's own host: tasks about a placed cluster go to
+  that host's queue (clusters.tasks.route_task);
+- a running create or delete proves it is alive with `heartbeat_at`, a worker proves its host
+  is alive with `WorkerHost.last_seen_at`; the reconciler takes over from silent ones.
 """
 
 import logging
@@ -21,12 +24,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clusters import crypto, events, selectors, tasks
 from clusters.models import (
-    LIVE_STATUSES,
+    HELD_BY_HOST,
     Cluster,
     ClusterStatus,
     ReasonCode,
@@ -41,69 +44,171 @@ LOG_LINES_KEPT = 200
 LOG_FLUSH_SECONDS = 0.2
 
 
-# --- Hosts and slots -------------------------------------------------------------------------
+# --- Hosts and placement --------------------------------------------------------------------
 
 
-def worker_host_register(*, name: str, max_concurrent_provisions: int) -> WorkerHost:
+def worker_host_register(
+    *,
+    name: str,
+    max_concurrent_provisions: int,
+    max_clusters: int | None = None,
+    public_host: str = "",
+) -> WorkerHost:
+    """Record a worker's Docker host with its capacity as configured now (max_clusters:
+    PYK8S_HOST_MAX_CLUSTERS unless given). Staff's `draining` survives restarts."""
     host, _ = WorkerHost.objects.update_or_create(
         name=name,
         defaults={
             "max_concurrent_provisions": max_concurrent_provisions,
+            "max_clusters": max_clusters or settings.PYK8S_HOST_MAX_CLUSTERS,
+            "public_host": public_host,
             "last_seen_at": timezone.now(),
         },
     )
     return host
 
 
-def cluster_dispatch_waiting() -> list[Cluster]:
-    """Give the host's free provisioning slots to the longest-waiting clusters.
+def worker_host_heartbeat(*, name: str) -> None:
+    WorkerHost.objects.filter(name=name).update(last_seen_at=timezone.now())
 
-    Called after every create request, after every finished create and by the reconciler.
-    The host row is locked while slots are counted, so concurrent dispatchers (web
-    processes, workers) never hand out more slots than the host has.
+
+def worker_hosts_set_draining(*, hosts: QuerySet[WorkerHost], draining: bool) -> int:
+    """A draining host keeps its clusters and gets no new ones. Returns the hosts changed."""
+    changed = hosts.exclude(draining=draining).update(draining=draining)
+    if changed and not draining:
+        cluster_dispatch_waiting()  # the queue can move onto the reopened hosts
+    return changed
+
+
+def cluster_dispatch_waiting() -> list[Cluster]:
+    """Place the longest-waiting clusters on hosts with room, each with one of its host's
+    provisioning slots, and refuse those that waited past PYK8S_QUEUE_MAX_WAIT_SECONDS.
+
+    A host has room when it is live (heard from within PYK8S_HOST_DEAD_SECONDS), not
+    draining, has a free slot and holds fewer than `max_clusters` clusters; of those, the
+    least loaded for its size is chosen (_HostRoom.load). Every host row is locked, always
+    in name order, while this is counted, so concurrent dispatchers (web processes, workers)
+    take turns, never deadlock and never overfill a host.
+
+    Called after every create request, every finished create or delete, and by the
+    reconciler.
     """
+    now = timezone.now()
+    waiting = Cluster.objects.filter(
+        status=ClusterStatus.PROVISIONING, provisioning_started_at=None
+    ).order_by("created_at")
     with transaction.atomic():
-        host = WorkerHost.objects.select_for_update().order_by("-last_seen_at").first()
-        if host is None:
-            return []  # no worker has registered yet: clusters wait, with their position
-        free = host.max_concurrent_provisions - Cluster.objects.filter(holds_slot=True).count()
-        if free <= 0:
-            return []
-        waiting = Cluster.objects.filter(
-            status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-        ).order_by("created_at")
-        ids = list(waiting.values_list("id", flat=True)[:free])
-        if not ids:
-            return []
-        Cluster.objects.filter(id__in=ids, provisioning_started_at=None).update(
-            provisioning_started_at=timezone.now(),
-            heartbeat_at=timezone.now(),
+        # Lock first, count after: counts read in the locking statement itself would come
+        # from the snapshot taken before it waited for the lock, and miss the last claims.
+        list(WorkerHost.objects.select_for_update().order_by("name").values_list("id"))
+        hosts = selectors.with_host_load(WorkerHost.objects.order_by("name"))
+        live_since = selectors.hosts_live_since()
+        open_hosts = [
+            _HostRoom(host, host.last_seen_at, host.clusters_held, host.provisions_running)
+            for host in hosts
+            if not host.draining
+            and host.last_seen_at is not None
+            and host.last_seen_at >= live_since
+        ]
+        started = _place(waiting, open_hosts, now)
+        refused = _refuse_overdue(waiting, now)
+    if started or refused:
+        # Everyone still waiting moved up the queue: tell them their new position.
+        for cluster in selectors.with_queue_position(waiting):
+            events.cluster_changed(cluster)
+    return started
+
+
+@dataclass
+class _HostRoom:
+    host: WorkerHost
+    seen_at: datetime
+    clusters_held: int
+    provisions_running: int
+
+    @property
+    def free(self) -> int:
+        free_slots = self.host.max_concurrent_provisions - self.provisions_running
+        return max(0, min(free_slots, self.host.max_clusters - self.clusters_held))
+
+    @property
+    def load(self) -> tuple[float, float, float]:
+        """Lowest first: the emptiest for its size, then the least busy creating, then the
+        one heard from last (a host that just went silent loses the ties)."""
+        return (
+            self.clusters_held / self.host.max_clusters,
+            self.provisions_running / self.host.max_concurrent_provisions,
+            -self.seen_at.timestamp(),
+        )
+
+
+def _place(waiting: QuerySet[Cluster], hosts: list[_HostRoom], now: datetime) -> list[Cluster]:
+    placed = []
+    for cluster_id in waiting.values_list("id", flat=True)[: sum(h.free for h in hosts)]:
+        room = min((h for h in hosts if h.free), key=lambda h: h.load)
+        if Cluster.objects.filter(
+            id=cluster_id, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
+        ).update(
+            host=room.host,
+            provisioning_started_at=now,
+            heartbeat_at=now,
             holds_slot=True,
             attempt=F("attempt") + 1,
             runner="",
+        ):
+            room.clusters_held += 1
+            room.provisions_running += 1
+            placed.append(cluster_id)
+    started = list(Cluster.objects.filter(id__in=placed).order_by("created_at"))
+    for cluster in started:
+        transaction.on_commit(
+            lambda c=cluster: tasks.cluster_provision.delay(str(c.id), c.attempt)  # type: ignore[misc]
         )
-        started = list(Cluster.objects.filter(id__in=ids).order_by("created_at"))
-        for cluster in started:
-            transaction.on_commit(
-                lambda c=cluster: tasks.cluster_provision.delay(str(c.id), c.attempt)  # type: ignore[misc]
-            )
-            events.cluster_changed(cluster)
-    # Everyone still waiting moved up the queue: tell them their new position.
-    for cluster in selectors.with_queue_position(waiting):
         events.cluster_changed(cluster)
     return started
+
+
+def _refuse_overdue(waiting: QuerySet[Cluster], now: datetime) -> list[Cluster]:
+    max_wait = settings.PYK8S_QUEUE_MAX_WAIT_SECONDS
+    waited = f"{max_wait // 60} minutes" if max_wait >= 120 else f"{max_wait} seconds"
+    overdue = list(
+        waiting.filter(created_at__lt=now - timedelta(seconds=max_wait)).values_list(
+            "id", flat=True
+        )
+    )
+    Cluster.objects.filter(
+        id__in=overdue, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
+    ).update(
+        status=ClusterStatus.ERROR,
+        status_reason=(
+            f"No capacity: all hosts stayed full for {waited}, so this cluster was not "
+            "created. Try again later (delete this one first to reuse its name)."
+        ),
+        status_reason_code=ReasonCode.NO_CAPACITY,
+        updated_at=now,
+    )
+    refused = list(Cluster.objects.filter(id__in=overdue, status=ClusterStatus.ERROR))
+    for cluster in refused:
+        events.cluster_changed(cluster)
+    if refused:
+        logger.info("creates refused for lack of capacity", extra={"count": len(refused)})
+    return refused
 
 
 # --- Create ----------------------------------------------------------------------------------
 
 
 def cluster_provision(*, cluster_id: str, attempt: int) -> None:
-    """Run kind for one attempt of one cluster. A message for another attempt, or one whose
-    attempt already has a runner (a redelivery), is dropped: the reconciler covers runs
-    that died."""
+    """Run kind for one attempt of one cluster. A message for another attempt, one whose
+    attempt already has a runner (a redelivery), or one for a cluster placed on another host
+    is dropped: the reconciler covers runs that died."""
     runner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     claimed = Cluster.objects.filter(
-        id=cluster_id, status=ClusterStatus.PROVISIONING, attempt=attempt, runner=""
+        id=cluster_id,
+        status=ClusterStatus.PROVISIONING,
+        attempt=attempt,
+        runner="",
+        host__name=settings.PYK8S_WORKER_HOST,
     ).update(runner=runner, heartbeat_at=timezone.now(), provisioning_log="")
     if not claimed:
         logger.info("provision message dropped", extra={"cluster_id": cluster_id})
@@ -197,8 +302,18 @@ def _release_slot_if_orphaned(cluster_id: str, attempt: int) -> None:
 def cluster_delete(*, cluster_id: str) -> None:
     """Delete the runtime cluster of a DELETING row, then mark it DELETED. Safe to repeat:
     kind's delete succeeds for a missing cluster."""
-    cluster = Cluster.objects.filter(id=cluster_id, status=ClusterStatus.DELETING).first()
+    cluster = (
+        Cluster.objects.select_related("host")
+        .filter(id=cluster_id, status=ClusterStatus.DELETING)
+        .first()
+    )
     if cluster is None:
+        return
+    if cluster.host is not None and cluster.host.name != settings.PYK8S_WORKER_HOST:
+        # Sent before routing by host existed, or by hand: kind here would "delete" it from
+        # the wrong Docker host. The router sends it on to the right one.
+        logger.warning("delete forwarded to its host", extra={"cluster_id": cluster.id})
+        tasks.cluster_delete.delay(str(cluster.id))
         return
     Cluster.objects.filter(id=cluster.id).update(heartbeat_at=timezone.now())
     try:
@@ -225,6 +340,8 @@ def cluster_delete(*, cluster_id: str) -> None:
         if deleted:
             cluster.refresh_from_db()
             events.cluster_changed(cluster)
+    if deleted:
+        cluster_dispatch_waiting()  # its host has room for one more
 
 
 # --- Expiry ----------------------------------------------------------------------------------
@@ -285,20 +402,50 @@ def cluster_warn_expiring() -> int:
 
 @dataclass
 class ReconcileReport:
+    unreachable: list[str] = field(default_factory=list)
     requeued: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     deletes_retried: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HostReconcileReport:
+    reachable_again: list[str] = field(default_factory=list)
     disappeared: list[str] = field(default_factory=list)
     orphans_deleted: list[str] = field(default_factory=list)
     runtime_unavailable: bool = False
 
 
 def clusters_reconcile() -> ReconcileReport:
-    """Make the database (intent) and the runtime (reality) agree. Level-triggered: it looks
-    at the whole state each time, so a missed event is repaired on the next run."""
+    """Make the database (intent) and the runtimes (reality) agree. Level-triggered: it looks
+    at the whole state each time, so a missed event is repaired on the next run.
+
+    Run by beat on any worker, it does what the database alone can tell (silent hosts, creates
+    and deletes whose worker died, the queue), then asks every live host to compare its own
+    runtime with its rows (clusters_reconcile_host, on that host's queue).
+    """
     report = ReconcileReport()
+    _mark_unreachable(report)
     _recover_interrupted_creates(report)
     _retry_stuck_deletes(report)
+    cluster_dispatch_waiting()
+    live = WorkerHost.objects.filter(last_seen_at__gte=selectors.hosts_live_since())
+    for name in live.order_by("name").values_list("name", flat=True):
+        tasks.clusters_reconcile_host.delay(name)
+        report.hosts.append(name)
+    return report
+
+
+def clusters_reconcile_host(*, name: str) -> HostReconcileReport:
+    """Compare this worker's Docker host (`kind get clusters` here) with the rows placed on
+    it: clusters back from an outage, clusters gone, and runtime clusters nobody owns."""
+    report = HostReconcileReport()
+    host = WorkerHost.objects.filter(name=name).first()
+    if host is None or name != settings.PYK8S_WORKER_HOST:
+        # A listing of this Docker host says nothing about another one.
+        logger.warning("reconcile for another host ignored", extra={"host": name})
+        return report
     provider = get_provider()
     try:
         listed_at = timezone.now()
@@ -306,10 +453,10 @@ def clusters_reconcile() -> ReconcileReport:
     except ProviderError as exc:
         logger.warning("reconcile: runtime unavailable", extra={"reason_code": exc.code})
         report.runtime_unavailable = True
-    else:
-        _mark_disappeared(runtime, listed_at, report)
-        _delete_orphans(runtime, provider, report)
-    cluster_dispatch_waiting()
+        return report
+    _restore_reachable(host, runtime, report)
+    _mark_disappeared(host, runtime, listed_at, report)
+    _delete_orphans(host, runtime, provider, report)
     return report
 
 
@@ -317,9 +464,36 @@ def _stale_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.PYK8S_STALE_SECONDS)
 
 
+def _silent_hosts() -> QuerySet[WorkerHost]:
+    return WorkerHost.objects.exclude(last_seen_at__gte=selectors.hosts_live_since())
+
+
+def _mark_unreachable(report: ReconcileReport) -> None:
+    """Running clusters of a silent host are shown as ERROR host_unreachable, their rows and
+    kubeconfigs kept: the host's own reconcile brings them back when it returns."""
+    stranded = Cluster.objects.filter(host__in=_silent_hosts(), status=ClusterStatus.RUNNING)
+    for cluster in stranded:
+        with transaction.atomic():
+            if Cluster.objects.filter(id=cluster.id, status=ClusterStatus.RUNNING).update(
+                status=ClusterStatus.ERROR,
+                status_reason=(
+                    "Host unreachable: the Docker host running this cluster stopped answering. "
+                    "Nothing was deleted; the cluster comes back when its host does."
+                ),
+                status_reason_code=ReasonCode.HOST_UNREACHABLE,
+                updated_at=timezone.now(),
+            ):
+                cluster.refresh_from_db()
+                events.cluster_changed(cluster)
+                report.unreachable.append(cluster.runtime_name)
+    if report.unreachable:
+        logger.warning("clusters on silent hosts", extra={"count": len(report.unreachable)})
+
+
 def _recover_interrupted_creates(report: ReconcileReport) -> None:
-    """Creates whose worker went silent: queue them again, or give up after the last
-    attempt. The next attempt first deletes whatever the dead one left behind."""
+    """Creates whose worker went silent: queue them again for any host, or give up after the
+    last attempt. Whatever the dead attempt left behind is deleted by the next attempt if it
+    lands on the same host, or as an orphan by that host's reconcile."""
     silent = Cluster.objects.filter(holds_slot=True, heartbeat_at__lt=_stale_before())
     for cluster in silent:
         unchanged = Q(
@@ -330,7 +504,11 @@ def _recover_interrupted_creates(report: ReconcileReport) -> None:
                 Cluster.objects.filter(unchanged).update(holds_slot=False, runner="")
             elif cluster.attempt < settings.PYK8S_CREATE_ATTEMPTS:
                 if Cluster.objects.filter(unchanged).update(
-                    holds_slot=False, runner="", provisioning_started_at=None, heartbeat_at=None
+                    host=None,
+                    holds_slot=False,
+                    runner="",
+                    provisioning_started_at=None,
+                    heartbeat_at=None,
                 ):
                     report.requeued.append(cluster.runtime_name)
             elif Cluster.objects.filter(unchanged).update(
@@ -351,10 +529,13 @@ def _recover_interrupted_creates(report: ReconcileReport) -> None:
 
 
 def _retry_stuck_deletes(report: ReconcileReport) -> None:
+    """Deletes of clusters on a silent host wait in its queue until it is back."""
     deadline = timezone.now() - timedelta(
         seconds=settings.PYK8S_DELETE_TIMEOUT_SECONDS + settings.PYK8S_STALE_SECONDS
     )
-    stuck = Cluster.objects.filter(status=ClusterStatus.DELETING, heartbeat_at__lt=deadline)
+    stuck = Cluster.objects.filter(
+        status=ClusterStatus.DELETING, heartbeat_at__lt=deadline
+    ).exclude(host__in=_silent_hosts())
     for cluster in stuck:
         with transaction.atomic():
             if Cluster.objects.filter(
@@ -364,17 +545,50 @@ def _retry_stuck_deletes(report: ReconcileReport) -> None:
                 report.deletes_retried.append(cluster.runtime_name)
 
 
-def _mark_disappeared(runtime: set[str], listed_at: datetime, report: ReconcileReport) -> None:
+DISAPPEARED_REASON = (
+    "The cluster disappeared from its host (its containers were removed outside PyK8s-Lab). "
+    "Delete it and create a new one."
+)
+
+
+def _restore_reachable(host: WorkerHost, runtime: set[str], report: HostReconcileReport) -> None:
+    """Clusters marked unreachable while their host was silent: RUNNING again if they are
+    still there, ERROR disappeared if not."""
+    unreachable = Cluster.objects.filter(
+        host=host, status=ClusterStatus.ERROR, status_reason_code=ReasonCode.HOST_UNREACHABLE
+    )
+    for cluster in unreachable:
+        outcome: dict[str, object] = (
+            {"status": ClusterStatus.RUNNING, "status_reason": "", "status_reason_code": ""}
+            if cluster.runtime_name in runtime
+            else {"status_reason": DISAPPEARED_REASON, "status_reason_code": ReasonCode.DISAPPEARED}
+        )
+        with transaction.atomic():
+            if Cluster.objects.filter(
+                id=cluster.id,
+                status=ClusterStatus.ERROR,
+                status_reason_code=ReasonCode.HOST_UNREACHABLE,
+            ).update(**outcome, updated_at=timezone.now()):
+                cluster.refresh_from_db()
+                events.cluster_changed(cluster)
+                if cluster.status == ClusterStatus.RUNNING:
+                    report.reachable_again.append(cluster.runtime_name)
+                else:
+                    report.disappeared.append(cluster.runtime_name)
+
+
+def _mark_disappeared(
+    host: WorkerHost, runtime: set[str], listed_at: datetime, report: HostReconcileReport
+) -> None:
     # Only clusters already RUNNING when the runtime was listed can be missing from the list.
-    running = Cluster.objects.filter(status=ClusterStatus.RUNNING, provisioned_at__lt=listed_at)
+    running = Cluster.objects.filter(
+        host=host, status=ClusterStatus.RUNNING, provisioned_at__lt=listed_at
+    )
     for cluster in running.exclude(runtime_name__in=runtime):
         with transaction.atomic():
             if Cluster.objects.filter(id=cluster.id, status=ClusterStatus.RUNNING).update(
                 status=ClusterStatus.ERROR,
-                status_reason=(
-                    "The cluster disappeared from its host (its containers were removed "
-                    "outside PyK8s-Lab). Delete it and create a new one."
-                ),
+                status_reason=DISAPPEARED_REASON,
                 status_reason_code=ReasonCode.DISAPPEARED,
                 updated_at=timezone.now(),
             ):
@@ -383,21 +597,22 @@ def _mark_disappeared(runtime: set[str], listed_at: datetime, report: ReconcileR
                 report.disappeared.append(cluster.runtime_name)
 
 
-def _delete_orphans(runtime: set[str], provider: Provider, report: ReconcileReport) -> None:
-    """Runtime clusters with our prefix and no live row are deleted once they have been
-    seen for PYK8S_ORPHAN_GRACE_SECONDS. Clusters without our prefix are never touched."""
+def _delete_orphans(
+    host: WorkerHost, runtime: set[str], provider: Provider, report: HostReconcileReport
+) -> None:
+    """Runtime clusters with our prefix and no row holding them on this host are deleted once
+    they have been seen for PYK8S_ORPHAN_GRACE_SECONDS. Rows without a host (waiting, or
+    from before hosts were tracked) protect their name everywhere. Clusters without our
+    prefix are never touched."""
     ours = {name for name in runtime if name.startswith(settings.PYK8S_RUNTIME_NAME_PREFIX)}
-    live = set(
-        Cluster.objects.filter(runtime_name__in=ours, status__in=LIVE_STATUSES).values_list(
-            "runtime_name", flat=True
-        )
-    )
-    orphans = ours - live
-    RuntimeClusterSighting.objects.exclude(runtime_name__in=orphans).delete()
+    held = Cluster.objects.filter(HELD_BY_HOST, Q(host=host) | Q(host=None))
+    orphans = ours - set(held.filter(runtime_name__in=ours).values_list("runtime_name", flat=True))
+    sightings = RuntimeClusterSighting.objects.filter(host=host)
+    sightings.exclude(runtime_name__in=orphans).delete()
     for name in orphans:
-        RuntimeClusterSighting.objects.get_or_create(runtime_name=name)
+        RuntimeClusterSighting.objects.get_or_create(host=host, runtime_name=name)
     grace = timezone.now() - timedelta(seconds=settings.PYK8S_ORPHAN_GRACE_SECONDS)
-    for sighting in RuntimeClusterSighting.objects.filter(first_seen_at__lte=grace):
+    for sighting in sightings.filter(first_seen_at__lte=grace):
         try:
             provider.delete(sighting.runtime_name, on_line=lambda line: None)
         except ProviderError as exc:

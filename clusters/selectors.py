@@ -2,13 +2,18 @@
 
 import logging
 import uuid
+from datetime import datetime, timedelta
+from typing import TypedDict
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from accounts.models import User
 from clusters import crypto
-from clusters.models import Cluster, ClusterStatus
+from clusters.models import HELD_BY_HOST, Cluster, ClusterStatus, WorkerHost
 from pyk8s.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -61,8 +66,9 @@ def _unreadable(cluster: Cluster, reason: str) -> ApplicationError:
 
 
 def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
-    """Annotate `queue_position`: how many clusters wait ahead of this one for a provisioning
-    slot (0 = next), or None when the cluster is not waiting. One subquery, any list size."""
+    """Annotate `queue_position`: how many clusters wait ahead of this one for a host with
+    room (0 = next, whichever host frees up), or None when the cluster is not waiting. One
+    subquery, any list size."""
     ahead = (
         Cluster.objects.filter(
             status=ClusterStatus.PROVISIONING,
@@ -86,3 +92,34 @@ def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
 
 def cluster_with_queue_position(*, cluster_id: uuid.UUID | str) -> Cluster:
     return with_queue_position(Cluster.objects.filter(id=cluster_id)).get()
+
+
+def hosts_live_since() -> datetime:
+    """Hosts heard from since then are live; the others get no new clusters."""
+    return timezone.now() - timedelta(seconds=settings.PYK8S_HOST_DEAD_SECONDS)
+
+
+class HostLoad(TypedDict):
+    clusters_held: int
+    provisions_running: int
+
+
+def with_host_load(
+    hosts: QuerySet[WorkerHost],
+) -> "QuerySet[WithAnnotations[WorkerHost, HostLoad]]":
+    """Annotate `clusters_held` (clusters taking room on the host) and `provisions_running`
+    (creates holding one of its slots)."""
+
+    def count(condition: Q) -> Coalesce:
+        per_host = (
+            Cluster.objects.filter(condition, host=OuterRef("pk"))
+            .order_by()
+            .values("host")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return Coalesce(Subquery(per_host), 0)
+
+    return hosts.annotate(
+        clusters_held=count(HELD_BY_HOST), provisions_running=count(Q(holds_slot=True))
+    )

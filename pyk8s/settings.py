@@ -237,6 +237,34 @@ PYK8S_API_SERVER_ADDRESS = env.str("PYK8S_API_SERVER_ADDRESS", default="127.0.0.
 
 PYK8S_WORKER_HOST = env.str("PYK8S_WORKER_HOST", default=socket.gethostname())
 PYK8S_MAX_CONCURRENT_PROVISIONS = env.int("PYK8S_MAX_CONCURRENT_PROVISIONS", default=2)
+PYK8S_HOST_MAX_CLUSTERS = env.int("PYK8S_HOST_MAX_CLUSTERS", default=10)
+for _name, _count in (
+    ("PYK8S_MAX_CONCURRENT_PROVISIONS", PYK8S_MAX_CONCURRENT_PROVISIONS),
+    ("PYK8S_HOST_MAX_CLUSTERS", PYK8S_HOST_MAX_CLUSTERS),
+):
+    if not 1 <= _count <= 32767:  # a host with no room would only fill the queue
+        raise ImproperlyConfigured(f"{_name} must be a whole number from 1 to 32767.")
+# The name users reach this worker's Docker host by; each cluster's API server certificate and
+# kubeconfig then carry it. Empty: kubeconfigs point at PYK8S_API_SERVER_ADDRESS.
+PYK8S_PUBLIC_HOST = env.str("PYK8S_PUBLIC_HOST", default="")
+if PYK8S_PUBLIC_HOST and not re.fullmatch(
+    r"[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*", PYK8S_PUBLIC_HOST
+):
+    raise ImproperlyConfigured(
+        "PYK8S_PUBLIC_HOST must be a host name or IP address, without scheme, port or "
+        f"brackets (e.g. docker-1.lab.example.com), not {PYK8S_PUBLIC_HOST!r}."
+    )
+# Workers prove their host is alive this often; a host silent for PYK8S_HOST_DEAD_SECONDS gets
+# no new clusters and its clusters show "host unreachable" until it is back.
+PYK8S_HOST_HEARTBEAT_SECONDS = env.float("PYK8S_HOST_HEARTBEAT_SECONDS", default=15)
+PYK8S_HOST_DEAD_SECONDS = env.float("PYK8S_HOST_DEAD_SECONDS", default=120)
+if PYK8S_HOST_DEAD_SECONDS < 2 * PYK8S_HOST_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "PYK8S_HOST_DEAD_SECONDS must be at least twice PYK8S_HOST_HEARTBEAT_SECONDS, or one "
+        "late heartbeat would mark a healthy host unreachable."
+    )
+# A create still waiting for room on any host after this long is refused (ERROR no_capacity).
+PYK8S_QUEUE_MAX_WAIT_SECONDS = env.int("PYK8S_QUEUE_MAX_WAIT_SECONDS", default=1800)
 PYK8S_CREATE_TIMEOUT_SECONDS = env.int("PYK8S_CREATE_TIMEOUT_SECONDS", default=600)
 PYK8S_DELETE_TIMEOUT_SECONDS = env.int("PYK8S_DELETE_TIMEOUT_SECONDS", default=180)
 PYK8S_CREATE_ATTEMPTS = env.int("PYK8S_CREATE_ATTEMPTS", default=2)

@@ -8,6 +8,7 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from django.conf import settings
@@ -91,12 +92,14 @@ class KindProvider:
     def from_settings(cls) -> "KindProvider":
         return cls(
             binary=settings.PYK8S_KIND_BINARY,
+        public_host: str,
             api_server_address=settings.PYK8S_API_SERVER_ADDRESS,
             node_images=settings.PYK8S_KIND_NODE_IMAGES,
             create_timeout=settings.PYK8S_CREATE_TIMEOUT_SECONDS,
             delete_timeout=settings.PYK8S_DELETE_TIMEOUT_SECONDS,
         )
 
+        self.public_host = public_host
     def create(self, spec: ClusterSpec, *, on_line: OnLine) -> str:
         # A private directory: kind writes the kubeconfig here, never to ~/.kube/config,
         # so concurrent creates cannot clobber each other.
@@ -106,6 +109,7 @@ class KindProvider:
             wait_seconds = max(30, int(self.create_timeout * 0.8))
             argv = [
                 self.binary, "create", "cluster",
+            public_host=settings.PYK8S_PUBLIC_HOST,
                 "--name", spec.runtime_name,
                 "--config", str(config_path),
                 "--kubeconfig", str(kubeconfig_path),
@@ -125,7 +129,7 @@ class KindProvider:
                 self._remove_leftovers(spec.runtime_name, on_line)
                 raise error
             try:
-                return kubeconfig_path.read_text()
+                return self._for_users(kubeconfig_path.read_text())
             except FileNotFoundError:
                 self._remove_leftovers(spec.runtime_name, on_line)
                 raise ProviderError(
@@ -156,11 +160,11 @@ class KindProvider:
         result = self._run(argv, timeout=LIST_TIMEOUT_SECONDS, data_output=True)
         if not result.ok:
             raise self._diagnose(result)
-        return "\n".join(result.lines) + "\n"
+        return self._for_users("\n".join(result.lines) + "\n")
 
     def cluster_config(self, spec: ClusterSpec) -> dict[str, Any]:
         nodes = [{"role": "control-plane"}] + [{"role": "worker"}] * spec.workers
-        return {
+        config: dict[str, Any] = {
             "kind": "Cluster",
             "apiVersion": "kind.x-k8s.io/v1alpha4",
             "networking": {
@@ -184,6 +188,25 @@ class KindProvider:
         """Run kind. With data_output, stdout is kept whole and apart from stderr."""
         limits = {"split_stderr": True, "max_line_chars": 10**6} if data_output else {}
         try:
+        if self.public_host:
+            # kubectl checks the server's name against the certificate. kind's own SANs
+            # (localhost, the bind address) are repeated: a patch replaces the whole list.
+            sans = list(dict.fromkeys(["localhost", self.api_server_address, self.public_host]))
+            patch = {"kind": "ClusterConfiguration", "apiServer": {"certSANs": sans}}
+            config["kubeadmConfigPatches"] = [yaml.safe_dump(patch, sort_keys=False)]
+        return config
+
+    def _for_users(self, kubeconfig: str) -> str:
+        """kind's kubeconfig names the bind address, which only works on the host itself;
+        with a public host, users get that name instead (same port, same credentials)."""
+        if not self.public_host:
+            return kubeconfig
+        config = yaml.safe_load(kubeconfig)
+        host = f"[{self.public_host}]" if ":" in self.public_host else self.public_host
+        for entry in config.get("clusters") or []:
+            port = urlsplit(entry["cluster"]["server"]).port
+            entry["cluster"]["server"] = f"https://{host}:{port}"
+        return str(yaml.safe_dump(config, sort_keys=False))
             result = run_command(argv, timeout=timeout, on_line=on_line, **limits)  # type: ignore[arg-type]
         except CommandNotFound as exc:
             raise ProviderError(

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clusters import crypto, provisioning
-from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting, WorkerHost
+from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
 from tests.factories import ClusterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,9 @@ def kind(fake_kind, settings):
 
 @pytest.fixture
 def host(settings):
-    return WorkerHost.objects.create(
+    """This process is the worker of host-a, which has just registered."""
+    settings.PYK8S_WORKER_HOST = "host-a"
+    return provisioning.worker_host_register(
         name="host-a", max_concurrent_provisions=settings.PYK8S_MAX_CONCURRENT_PROVISIONS
     )
 
@@ -39,6 +41,10 @@ def no_celery(monkeypatch):
     )
     monkeypatch.setattr(
         "clusters.tasks.cluster_delete.delay", lambda *args: queued.append(("delete", *args))
+    )
+    monkeypatch.setattr(
+        "clusters.tasks.clusters_reconcile_host.delay",
+        lambda *args: queued.append(("reconcile_host", *args)),
     )
     return queued
 
@@ -283,7 +289,7 @@ def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings):
 def test_reconcile_marks_running_clusters_that_vanished(kind, host):
     cluster = provision(waiting_cluster())
     kind.run("delete", "cluster", "--name", cluster.runtime_name)
-    report = provisioning.clusters_reconcile()
+    report = provisioning.clusters_reconcile_host(name=host.name)
     cluster.refresh_from_db()
     assert report.disappeared == [cluster.runtime_name]
     assert cluster.status == ClusterStatus.ERROR
@@ -295,10 +301,10 @@ def test_reconcile_deletes_orphans_with_our_prefix_after_the_grace_period(kind, 
     kind.add_cluster("pk-orphan00001")
     kind.add_cluster("someone-elses")
     live = provision(waiting_cluster())
-    provisioning.clusters_reconcile()
+    provisioning.clusters_reconcile_host(name=host.name)
     assert "pk-orphan00001" in kind.clusters()  # seen once, not yet old enough
     RuntimeClusterSighting.objects.update(first_seen_at=timezone.now() - timedelta(seconds=301))
-    report = provisioning.clusters_reconcile()
+    report = provisioning.clusters_reconcile_host(name=host.name)
     assert report.orphans_deleted == ["pk-orphan00001"]
     assert sorted(kind.clusters()) == sorted([live.runtime_name, "someone-elses"])
     assert not RuntimeClusterSighting.objects.exists()
@@ -321,6 +327,7 @@ def test_reconcile_retries_a_create_whose_worker_died_then_gives_up(kind, host, 
     provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=2)
     cluster.refresh_from_db()
     assert cluster.status == ClusterStatus.RUNNING  # the leftovers were removed first
+    assert cluster.host == host  # placed again, on the only live host
     assert kind.clusters() == [cluster.runtime_name]
 
     # The second attempt dies too: no third.
@@ -350,7 +357,7 @@ def test_reconcile_retries_a_stuck_delete(no_celery, settings):
 def test_reconcile_survives_an_unreachable_runtime(kind, host):
     cluster = provision(waiting_cluster())
     kind.set_fault("docker-unreachable", command="get clusters")
-    report = provisioning.clusters_reconcile()
+    report = provisioning.clusters_reconcile_host(name=host.name)
     cluster.refresh_from_db()
     assert report.runtime_unavailable
     assert cluster.status == ClusterStatus.RUNNING  # nothing concluded from a failed listing

@@ -57,7 +57,11 @@ def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, se
     from tests.factories import UserFactory
 
     fake_kind.set_create_delay(0.6)
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=2)
+    stack.start_worker(
+        PYK8S_KIND_BINARY=fake_kind.binary,
+        PYK8S_MAX_CONCURRENT_PROVISIONS=2,
+        PYK8S_HOST_MAX_CLUSTERS=21,  # room for all: only the slots limit this burst
+    )
     clusters = []
     for _n in range(7):  # 7 users x 3 clusters = a burst of 21 creates
         client = client_for(UserFactory.create())
@@ -86,6 +90,7 @@ def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, 
 
 def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settings):
     fake_kind.set_create_delay(3)
+    stack.env["PYK8S_WORKER_HOST"] = "host-a"  # one Docker host, its worker killed and restarted
     env = {
         "PYK8S_KIND_BINARY": fake_kind.binary,
         "PYK8S_HEARTBEAT_SECONDS": 0.5,

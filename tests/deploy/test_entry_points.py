@@ -56,7 +56,8 @@ def test_chart_runs_the_procfile_commands(default_manifests):
     assert commands["lab-pyk8s-lab-worker-local"] == expected["worker"]
     assert commands["lab-pyk8s-lab-beat"] == expected["beat"]
     web = container(find(default_manifests, "Deployment", "-web"), "web")
-    assert web["ports"][0]["containerPort"] == int(web["command"][4])
+    port = web["command"][web["command"].index("-p") + 1]
+    assert web["ports"][0]["containerPort"] == int(port)
 
 
 def test_compose_commands_start_real_entry_points():

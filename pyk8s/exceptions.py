@@ -6,13 +6,27 @@ Field errors are `{"field": ["message"]}` (DRF's own shape); everything else is
 
 from typing import Any
 
+import redis
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from kombu.exceptions import OperationalError as BrokerUnavailable
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from pyk8s.errors import ApplicationError
+
+# The database or Redis (cache, channel layer, Celery broker) being restarted is an outage
+# the client can wait out, not a server error.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    BrokerUnavailable,
+)
+UNAVAILABLE_RETRY_SECONDS = 5
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -22,6 +36,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             return Response({exc.field: [exc.message]}, status=exc.status_code, headers=headers)
         body = {"detail": exc.message, "code": exc.code}
         return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, UNAVAILABLE):
+        return Response(
+            {
+                "detail": "Temporarily unavailable; try again in a few seconds.",
+                "code": "unavailable",
+            },
+            status=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

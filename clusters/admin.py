@@ -1,12 +1,14 @@
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django_stubs_ext import WithAnnotations
 
 from clusters import provisioning, selectors, services
-from clusters.models import Cluster, WorkerHost
+from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from clusters.selectors import HostLoad
 from pyk8s.errors import ApplicationError
 
@@ -27,6 +29,8 @@ CLUSTER_FIELDS = (
     "updated_at",
     "provisioned_at",
     "deleted_at",
+    "pooled_at",
+    "claimed_at",
 )
 PROVISIONING_FIELDS = (
     "host",
@@ -39,8 +43,28 @@ PROVISIONING_FIELDS = (
 )
 
 
+class WarmPoolFilter(admin.SimpleListFilter):
+    title = "warm pool"
+    parameter_name = "warm_pool"
+    conditions = {
+        "in_pool": ("In the pool (no owner yet)", IN_WARM_POOL),
+        "claimed": ("Claimed from the pool", Q(claimed_at__isnull=False)),
+        "requested": ("Requested by a user", Q(pooled_at=None)),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, label) for value, (label, _) in self.conditions.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> QuerySet[Cluster]:
+        if self.value() in self.conditions:
+            return queryset.filter(self.conditions[str(self.value())][1])
+        return queryset
+
+
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin[Cluster]):
+    """Every cluster, warm-pool ones included; the list page sums the pool up per spec."""
+
     list_display = (
         "name",
         "owner",
@@ -54,6 +78,7 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     )
     list_filter = (
         "status",
+        WarmPoolFilter,
         "kubernetes_version",
         ("host", admin.RelatedOnlyFieldListFilter),
         ("owner", admin.RelatedOnlyFieldListFilter),
@@ -74,6 +99,13 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Cluster | None = None) -> bool:
         return False  # rows are kept; "delete now" removes the runtime cluster
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if settings.PYK8S_WARM_POOL:
+            self.message_user(request, warm_pool_summary(), messages.INFO)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="kubeconfig")
     def kubeconfig_stored(self, obj: Cluster) -> str:
@@ -102,6 +134,18 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
                 self.message_user(request, f"{cluster.name}: {exc.message}", messages.WARNING)
         if done:
             self.message_user(request, f"{done} cluster(s) updated.", messages.SUCCESS)
+
+
+def warm_pool_summary() -> str:
+    """ "Warm pool: 1.33.1 with 0 workers 2/3 ready (1 being made); ..." per configured spec."""
+    ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
+    making = selectors.warm_pool_counts(statuses=[ClusterStatus.PROVISIONING])
+    specs = [
+        f"{version} with {workers} workers {ready.get((version, workers), 0)}/{size} ready"
+        f" ({making.get((version, workers), 0)} being made)"
+        for (version, workers), size in settings.PYK8S_WARM_POOL.items()
+    ]
+    return "Warm pool: " + "; ".join(specs)
 
 
 @admin.register(WorkerHost)

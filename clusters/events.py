@@ -20,8 +20,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def publish(user_id: int, event: dict[str, Any]) -> None:
-    """Send `event` to every socket of the user, once the current transaction commits."""
+def publish(user_id: int | None, event: dict[str, Any]) -> None:
+    """Send `event` to every socket of the user, once the current transaction commits.
+    A warm-pool cluster has no owner yet (user_id None): nobody hears of it."""
+    if user_id is None:
+        return
     # JSON round trip: UUIDs and datetimes become the strings the REST API returns.
     payload = json.loads(json.dumps(event, cls=JSONEncoder))
     transaction.on_commit(lambda: _send(user_id, payload))

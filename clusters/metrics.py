@@ -1,17 +1,28 @@
-"""Prometheus gauges computed from the database at scrape time, so every process agrees."""
+"""Prometheus metrics computed from the database (and the shared cache) at scrape time, so
+every process agrees."""
 
 from collections.abc import Iterator
+from typing import Any
 
-from prometheus_client.core import REGISTRY, GaugeMetricFamily
+from prometheus_client.core import (
+    REGISTRY,
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 from prometheus_client.registry import Collector
+
+SPEC_LABELS = ["kubernetes_version", "workers"]
 
 
 class ClusterCollector(Collector):
-    def describe(self) -> Iterator[GaugeMetricFamily]:
+    def describe(self) -> Iterator[Metric]:
         # Registration must not touch the database (it runs at start-up).
         yield _gauge()
+        yield from _WarmPoolMetrics().families()
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         from django.db.models import Count
 
         from clusters.models import Cluster, ClusterStatus
@@ -26,10 +37,91 @@ class ClusterCollector(Collector):
         for status in ClusterStatus.values:
             gauge.add_metric([status], counts.get(status, 0))
         yield gauge
+        yield from _warm_pool_metrics()
 
 
 def _gauge() -> GaugeMetricFamily:
     return GaugeMetricFamily("pyk8s_clusters", "Clusters by status.", labels=["status"])
+
+
+class _WarmPoolMetrics:
+    def __init__(self) -> None:
+        self.size = GaugeMetricFamily(
+            "pyk8s_warm_pool_size", "Ready clusters wanted (PYK8S_WARM_POOL).", labels=SPEC_LABELS
+        )
+        self.ready = GaugeMetricFamily(
+            "pyk8s_warm_pool_ready", "Warm-pool clusters ready to hand out.", labels=SPEC_LABELS
+        )
+        self.claims = CounterMetricFamily(
+            "pyk8s_warm_pool_claims",
+            "Creates answered with a warm-pool cluster.",
+            labels=SPEC_LABELS,
+        )
+        self.misses = CounterMetricFamily(
+            "pyk8s_warm_pool_misses",
+            "Creates of a pooled spec that found no ready cluster and were provisioned.",
+            labels=SPEC_LABELS,
+        )
+        self.refill = SummaryMetricFamily(
+            "pyk8s_warm_pool_refill_seconds",
+            "From making a warm-pool cluster to its being ready.",
+            labels=SPEC_LABELS,
+        )
+
+    def families(self) -> list[Metric]:
+        return [self.size, self.ready, self.claims, self.misses, self.refill]
+
+
+def _warm_pool_metrics() -> list[Metric]:
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db.models import Count, DurationField, F, Q, Sum
+
+    from clusters import selectors
+    from clusters.models import Cluster, ClusterStatus
+
+    metrics = _WarmPoolMetrics()
+    ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
+    history: dict[tuple[str, int], dict[str, Any]] = {
+        (row["kubernetes_version"], row["workers"]): dict(row)
+        for row in Cluster.objects.filter(pooled_at__isnull=False)
+        .order_by()
+        .values("kubernetes_version", "workers")
+        .annotate(
+            claims=Count("id", filter=Q(claimed_at__isnull=False)),
+            refills=Count("id", filter=Q(provisioned_at__isnull=False)),
+            refill_time=Sum(F("provisioned_at") - F("pooled_at"), output_field=DurationField()),
+        )
+    }
+    misses = cache.get_many([_misses_key(*spec) for spec in settings.PYK8S_WARM_POOL])
+    for spec, size in settings.PYK8S_WARM_POOL.items():
+        labels = [spec[0], str(spec[1])]
+        row = history.get(spec, {})
+        metrics.size.add_metric(labels, size)
+        metrics.ready.add_metric(labels, ready.get(spec, 0))
+        metrics.claims.add_metric(labels, row.get("claims", 0))
+        metrics.misses.add_metric(labels, misses.get(_misses_key(*spec), 0))
+        refill_time = row.get("refill_time")
+        metrics.refill.add_metric(
+            labels,
+            count_value=row.get("refills", 0),
+            sum_value=refill_time.total_seconds() if refill_time else 0,
+        )
+    return metrics.families()
+
+
+def warm_pool_miss(kubernetes_version: str, workers: int) -> None:
+    """Count a create of a pooled spec that found no ready cluster (in Redis: shared by every
+    web process, unlike a counter in this one)."""
+    from django.core.cache import cache
+
+    key = _misses_key(kubernetes_version, workers)
+    cache.add(key, 0, timeout=None)
+    cache.incr(key)
+
+
+def _misses_key(kubernetes_version: str, workers: int) -> str:
+    return f"warm_pool_misses:{kubernetes_version}:{workers}"
 
 
 _registered = False

@@ -17,6 +17,10 @@ class ClusterStatus(models.TextChoices):
 LIVE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.DELETING)
 
 
+# A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
+IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
+
+
 class ReasonCode(models.TextChoices):
     """Why a cluster is in ERROR (or was deleted), for programs; status_reason is for people."""
 
@@ -38,8 +42,13 @@ class ReasonCode(models.TextChoices):
 
 class Cluster(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # None only for a warm-pool cluster nobody has claimed yet (see pooled_at).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clusters"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="clusters",
     )
     name = models.CharField(max_length=40)
     # The only name ever given to kind: generated here, never chosen by a user.
@@ -66,6 +75,11 @@ class Cluster(models.Model):
         "WorkerHost", null=True, blank=True, on_delete=models.PROTECT, related_name="clusters"
     )
 
+    # Warm pool: made ahead of any request (pooled_at) for PYK8S_WARM_POOL, then handed, once,
+    # to the first user asking for its spec (claimed_at). A claimed cluster never goes back.
+    pooled_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
     # Provisioning bookkeeping. A PROVISIONING cluster without provisioning_started_at waits
     # in the queue for a host and a slot (see queue_position); `attempt` numbers the claims, so
     # a late or duplicated task message for an earlier attempt is recognised and dropped.
@@ -90,6 +104,10 @@ class Cluster(models.Model):
             models.CheckConstraint(
                 condition=Q(workers__gte=0) & Q(workers__lte=3), name="cluster_workers_0_to_3"
             ),
+            models.CheckConstraint(
+                condition=(Q(owner=None) & IN_WARM_POOL) | (Q(owner__isnull=False) & ~IN_WARM_POOL),
+                name="cluster_owned_unless_in_warm_pool",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "status", "-created_at"]),
@@ -97,6 +115,11 @@ class Cluster(models.Model):
                 fields=["created_at"],
                 condition=Q(status="PROVISIONING", provisioning_started_at=None),
                 name="cluster_waiting_queue",
+            ),
+            models.Index(
+                fields=["kubernetes_version", "workers", "pooled_at"],
+                condition=Q(owner=None, status="RUNNING"),
+                name="cluster_warm_pool_ready",
             ),
         ]
 

@@ -7,6 +7,8 @@ Rules that hold everywhere here:
 - a create runs only after `cluster_dispatch_waiting` placed it on a host and gave it one of
   that host's slots (`holds_slot`), so at most `max_concurrent_provisions` kind creates run
   per host, and a host never holds more than `max_clusters` clusters;
+- users' requests are placed before warm-pool clusters (PYK8S_WARM_POOL), which are otherwise
+  made, placed and watched like any other cluster;
 - kind runs only on the worker of the cluster's own host: tasks about a placed cluster go to
   that host's queue (clusters.tasks.route_task);
 - a running create or delete proves it is alive with `heartbeat_at`, a worker proves its host
@@ -27,9 +29,10 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from clusters import crypto, events, selectors, tasks
+from clusters import crypto, events, selectors, services, tasks
 from clusters.models import (
     HELD_BY_HOST,
+    IN_WARM_POOL,
     Cluster,
     ClusterStatus,
     ReasonCode,
@@ -81,8 +84,9 @@ def worker_hosts_set_draining(*, hosts: QuerySet[WorkerHost], draining: bool) ->
 
 
 def cluster_dispatch_waiting() -> list[Cluster]:
-    """Place the longest-waiting clusters on hosts with room, each with one of its host's
-    provisioning slots, and refuse those that waited past PYK8S_QUEUE_MAX_WAIT_SECONDS.
+    """Place the longest-waiting clusters (users' first, then warm-pool ones) on hosts with
+    room, each with one of its host's provisioning slots, and refuse those that waited past
+    PYK8S_QUEUE_MAX_WAIT_SECONDS.
 
     A host has room when it is live (heard from within PYK8S_HOST_DEAD_SECONDS), not
     draining, has a free slot and holds fewer than `max_clusters` clusters; of those, the
@@ -96,7 +100,7 @@ def cluster_dispatch_waiting() -> list[Cluster]:
     now = timezone.now()
     waiting = Cluster.objects.filter(
         status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-    ).order_by("created_at")
+    ).order_by(F("pooled_at").asc(nulls_first=True), "created_at")
     with transaction.atomic():
         # Lock first, count after: counts read in the locking statement itself would come
         # from the snapshot taken before it waited for the lock, and miss the last claims.
@@ -360,14 +364,18 @@ def cluster_expire_due() -> list[uuid.UUID]:
             ttl_expires_at__lte=now, status__in=expirable
         )
         ids = list(due.values_list("id", flat=True))
-        Cluster.objects.filter(id__in=ids, status__in=expirable).update(
+        # The TTL again: where FOR UPDATE does not exist (SQLite), a claim or an extension
+        # may have pushed it back since it was read.
+        Cluster.objects.filter(id__in=ids, status__in=expirable, ttl_expires_at__lte=now).update(
             status=ClusterStatus.DELETING,
             status_reason="Expired: its time to live ended.",
             status_reason_code=ReasonCode.EXPIRED,
             heartbeat_at=now,
             updated_at=now,
         )
-        for cluster in Cluster.objects.filter(id__in=ids):
+        expired = list(Cluster.objects.filter(id__in=ids, status=ClusterStatus.DELETING))
+        ids = [cluster.id for cluster in expired]
+        for cluster in expired:
             transaction.on_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
             events.cluster_changed(cluster)
     if ids:
@@ -381,6 +389,7 @@ def cluster_warn_expiring() -> int:
     soon = now + timedelta(minutes=settings.PYK8S_EXPIRY_WARNING_MINUTES)
     candidates = Cluster.objects.filter(
         status=ClusterStatus.RUNNING,
+        owner__isnull=False,
         expiry_warned_at=None,
         ttl_expires_at__gt=now,
         ttl_expires_at__lte=soon,
@@ -395,6 +404,57 @@ def cluster_warn_expiring() -> int:
                 events.cluster_expiring(cluster, minutes_left)
                 warned += 1
     return warned
+
+
+# --- Warm pool -------------------------------------------------------------------------------
+
+
+def warm_pool_refill() -> list[Cluster]:
+    """Make warm-pool clusters until every spec of PYK8S_WARM_POOL has its size ready or on the
+    way, and queue them behind users' requests.
+
+    Counted under the host-row locks that dispatch takes, so concurrent refills (beat, the
+    task each claim sends, a worker starting) never overfill a pool. With no host at all,
+    nothing is made: there is nowhere to put it.
+    """
+    if not settings.PYK8S_WARM_POOL:
+        return []
+    now = timezone.now()
+    made = []
+    with transaction.atomic():
+        if not list(WorkerHost.objects.select_for_update().order_by("name").values_list("id")):
+            return []
+        have = selectors.warm_pool_counts(
+            statuses=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING]
+        )
+        for (version, workers), size in settings.PYK8S_WARM_POOL.items():
+            for _ in range(size - have.get((version, workers), 0)):
+                runtime_name = services.new_runtime_name()
+                made.append(
+                    Cluster.objects.create(
+                        owner=None,
+                        name=runtime_name,
+                        runtime_name=runtime_name,
+                        kubernetes_version=version,
+                        workers=workers,
+                        pooled_at=now,
+                        # Expiry replaces it once it is too old to hand out.
+                        ttl_expires_at=now
+                        + timedelta(minutes=settings.PYK8S_WARM_POOL_MAX_AGE_MINUTES),
+                    )
+                )
+    if made:
+        logger.info("warm pool refilled", extra={"count": len(made)})
+        cluster_dispatch_waiting()
+    return made
+
+
+def warm_pool_maintain() -> list[Cluster]:
+    """Delete the pool clusters that failed, vanished or lost their host, then refill. Those
+    past PYK8S_WARM_POOL_MAX_AGE_MINUTES are expired like any other (cluster_expire_due)."""
+    for cluster in Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.ERROR):
+        services.cluster_request_delete(cluster=cluster)
+    return warm_pool_refill()
 
 
 # --- Reconciliation --------------------------------------------------------------------------

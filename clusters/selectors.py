@@ -13,7 +13,7 @@ from django_stubs_ext import WithAnnotations
 
 from accounts.models import User
 from clusters import crypto
-from clusters.models import HELD_BY_HOST, Cluster, ClusterStatus, WorkerHost
+from clusters.models import HELD_BY_HOST, IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from pyk8s.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -66,11 +66,13 @@ def _unreadable(cluster: Cluster, reason: str) -> ApplicationError:
 
 
 def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
-    """Annotate `queue_position`: how many clusters wait ahead of this one for a host with
-    room (0 = next, whichever host frees up), or None when the cluster is not waiting. One
-    subquery, any list size."""
+    """Annotate `queue_position`: how many users' clusters wait ahead of this one for a host
+    with room (0 = next, whichever host frees up), or None when the cluster is not waiting.
+    Warm-pool clusters always wait behind users' (provisioning.cluster_dispatch_waiting).
+    One subquery, any list size."""
     ahead = (
         Cluster.objects.filter(
+            owner__isnull=False,
             status=ClusterStatus.PROVISIONING,
             provisioning_started_at=None,
             created_at__lt=OuterRef("created_at"),
@@ -92,6 +94,17 @@ def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
 
 def cluster_with_queue_position(*, cluster_id: uuid.UUID | str) -> Cluster:
     return with_queue_position(Cluster.objects.filter(id=cluster_id)).get()
+
+
+def warm_pool_counts(*, statuses: list[ClusterStatus]) -> dict[tuple[str, int], int]:
+    """Unclaimed warm-pool clusters in these statuses, per (Kubernetes version, workers)."""
+    rows = (
+        Cluster.objects.filter(IN_WARM_POOL, status__in=statuses)
+        .order_by()
+        .values("kubernetes_version", "workers")
+        .annotate(n=Count("id"))
+    )
+    return {(row["kubernetes_version"], row["workers"]): row["n"] for row in rows}
 
 
 def hosts_live_since() -> datetime:

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clusters import events, provisioning, tasks
-from clusters.models import LIVE_STATUSES, Cluster, ClusterStatus
+from clusters import events, metrics, provisioning, tasks
+from clusters.models import IN_WARM_POOL, LIVE_STATUSES, Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
 
 
@@ -22,12 +22,14 @@ def cluster_create(
     workers: int = 0,
     kubernetes_version: str | None = None,
 ) -> Cluster:
-    """Record a new cluster in PROVISIONING and queue its creation once committed.
+    """Hand the owner a ready warm-pool cluster of this spec (RUNNING at once), or record a new
+    cluster in PROVISIONING and queue its creation once committed.
 
     The owner's row is locked while the quota and the name are checked, so concurrent
     requests by one user are serialised: with a quota of 3, exactly 3 of 20 succeed.
     """
     ttl = timedelta(minutes=ttl_minutes or settings.PYK8S_TTL_DEFAULT_MINUTES)
+    kubernetes_version = kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0]
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=owner.pk).first()
         live = Cluster.objects.filter(owner=owner, status__in=LIVE_STATUSES)
@@ -42,19 +44,73 @@ def cluster_create(
             raise _name_taken(name)
         try:
             with transaction.atomic():
-                cluster = Cluster.objects.create(
+                cluster = _warm_pool_claim(
                     owner=owner,
                     name=name,
-                    runtime_name=_new_runtime_name(),
-                    kubernetes_version=kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0],
+                    ttl=ttl,
+                    kubernetes_version=kubernetes_version,
+                    workers=workers,
+                ) or Cluster.objects.create(
+                    owner=owner,
+                    name=name,
+                    runtime_name=new_runtime_name(),
+                    kubernetes_version=kubernetes_version,
                     workers=workers,
                     ttl_expires_at=timezone.now() + ttl,
                 )
         except IntegrityError as exc:  # a concurrent request took the name first
             raise _name_taken(name) from exc
-        transaction.on_commit(provisioning.cluster_dispatch_waiting)
+        if cluster.claimed_at is None:
+            transaction.on_commit(provisioning.cluster_dispatch_waiting)
+        else:
+            transaction.on_commit(tasks.warm_pool_refill.delay)
         events.cluster_changed(cluster)
     return cluster
+
+
+def _warm_pool_claim(
+    *, owner: User, name: str, ttl: timedelta, kubernetes_version: str, workers: int
+) -> Cluster | None:
+    """The oldest ready warm-pool cluster of this spec, now the owner's; None when there is none.
+
+    SKIP LOCKED lets concurrent claims each take a different cluster rather than queue behind
+    the same one; the conditional update is what makes a cluster claimed at most once, also
+    where FOR UPDATE does not exist (SQLite): a lost race there tries the next one.
+    """
+    spec = (kubernetes_version, workers)
+    if spec not in settings.PYK8S_WARM_POOL:
+        return None
+    ready = Cluster.objects.filter(
+        IN_WARM_POOL,
+        owner=None,
+        status=ClusterStatus.RUNNING,
+        kubernetes_version=kubernetes_version,
+        workers=workers,
+    )
+    for _ in range(settings.PYK8S_WARM_POOL[spec]):
+        oldest = (
+            ready.select_for_update(skip_locked=True)
+            .order_by("pooled_at")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if oldest is None:
+            break
+        now = timezone.now()
+        # created_at too: for its owner the cluster is new, and its lifetime limit
+        # (PYK8S_TTL_MAX_MINUTES) counts from the claim.
+        if ready.filter(id=oldest).update(
+            owner=owner,
+            name=name,
+            claimed_at=now,
+            created_at=now,
+            ttl_expires_at=now + ttl,
+            expiry_warned_at=None,
+            updated_at=now,
+        ):
+            return Cluster.objects.get(id=oldest)
+    metrics.warm_pool_miss(*spec)
+    return None
 
 
 def cluster_request_delete(*, cluster: Cluster) -> Cluster:
@@ -113,7 +169,7 @@ def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
     return cluster
 
 
-def _new_runtime_name() -> str:
+def new_runtime_name() -> str:
     return f"{settings.PYK8S_RUNTIME_NAME_PREFIX}{secrets.token_hex(6)}"
 
 

@@ -34,6 +34,13 @@ def cluster_delete(cluster_id: str) -> None:
 def clusters_expire() -> None:
     provisioning.cluster_expire_due()
     provisioning.cluster_warn_expiring()
+    # Pool clusters just expired for their age are replaced in the same pass.
+    provisioning.warm_pool_maintain()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def warm_pool_refill() -> None:
+    provisioning.warm_pool_refill()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -88,6 +95,8 @@ def _register_worker_host(**kwargs: Any) -> None:
     )
     threading.Thread(target=_heartbeat, name="pyk8s-host-heartbeat", daemon=True).start()
     provisioning.cluster_dispatch_waiting()
+    # A new host is room for the warm pool: fill it now, not at the next expiry pass.
+    provisioning.warm_pool_refill()
     # Back from a restart or an outage: bring this host's clusters to the truth now, not at
     # the next periodic reconcile.
     clusters_reconcile_host.delay(settings.PYK8S_WORKER_HOST)

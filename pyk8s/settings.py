@@ -277,6 +277,28 @@ PYK8S_RECONCILE_INTERVAL_SECONDS = env.int("PYK8S_RECONCILE_INTERVAL_SECONDS", d
 PYK8S_ORPHAN_GRACE_SECONDS = env.int("PYK8S_ORPHAN_GRACE_SECONDS", default=300)
 PYK8S_EXPIRY_WARNING_MINUTES = env.int("PYK8S_EXPIRY_WARNING_MINUTES", default=10)
 
+
+def _warm_pool(spec: str) -> dict[tuple[str, int], int]:
+    """ "1.33.1:0=2,1.31.9:1=1" -> {("1.33.1", 0): 2, ("1.31.9", 1): 1}."""
+    pool: dict[tuple[str, int], int] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        match = re.fullmatch(r"([^:=\s]+):([0-3])=([0-9]{1,3})", item)
+        if match is None or match[1] not in PYK8S_KUBERNETES_VERSIONS:
+            raise ImproperlyConfigured(
+                f"PYK8S_WARM_POOL: {item!r} should be version:workers=size, with a version "
+                f"from PYK8S_KUBERNETES_VERSIONS ({', '.join(PYK8S_KUBERNETES_VERSIONS)}), "
+                "0 to 3 workers and a size from 0 to 999, e.g. "
+                f"{PYK8S_KUBERNETES_VERSIONS[0]}:0=2."
+            )
+        pool[(match[1], int(match[2]))] = int(match[3])
+    return pool
+
+
+# Ready clusters kept per spec (Kubernetes version, workers), handed out on request; empty: none.
+PYK8S_WARM_POOL = _warm_pool(env.str("PYK8S_WARM_POOL", default=""))
+# Older pool clusters are replaced, so node images and certificates handed out stay fresh.
+PYK8S_WARM_POOL_MAX_AGE_MINUTES = env.int("PYK8S_WARM_POOL_MAX_AGE_MINUTES", default=240)
+
 # --- Celery --------------------------------------------------------------------------------
 
 # Kombu spells a Redis unix socket redis+socket://, where redis-py says unix://.

@@ -1,0 +1,84 @@
+"""The warm pool across processes: the API in this process (20 requests at once, each on its
+own PostgreSQL connection), a real Celery worker making the pool, real Redis, the fake kind."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus
+from tests.clusters.warm_pool import SPEC
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.stack import wait_until
+
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+REQUESTS = 20
+POOL = 3
+
+
+def ready_pool() -> list[Cluster]:
+    return list(Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING))
+
+
+def post_all_at_once(clients):
+    start = threading.Barrier(len(clients))
+
+    def post(numbered):
+        number, client = numbered
+        try:
+            start.wait(timeout=30)
+            return client.post("/clusters/", {"name": f"c{number}"}, format="json")
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as threads:
+        return list(threads.map(post, enumerate(clients)))
+
+
+def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):
+    fake_kind.set_create_delay(0.3)
+    settings.PYK8S_WARM_POOL = {SPEC: POOL}
+    stack.start_worker(
+        PYK8S_KIND_BINARY=fake_kind.binary,
+        PYK8S_WARM_POOL=f"{SPEC[0]}:{SPEC[1]}={POOL}",
+        PYK8S_MAX_CONCURRENT_PROVISIONS=3,
+        PYK8S_HOST_MAX_CLUSTERS=30,
+    )
+    pooled = wait_until(
+        lambda: len(ready_pool()) == POOL and ready_pool(), timeout=30, what="the pool to fill"
+    )
+    users = [UserFactory.create() for _ in range(REQUESTS)]
+
+    responses = post_all_at_once([client_for(user) for user in users])
+
+    assert [r.status_code for r in responses] == [202] * REQUESTS
+    answers = [r.json() for r in responses]
+    instant = {a["id"] for a in answers if a["status"] == "RUNNING"}
+    assert instant == {str(c.id) for c in pooled}  # each pool cluster handed out once
+    assert sum(a["status"] == "PROVISIONING" for a in answers) == REQUESTS - POOL
+    assert len({a["id"] for a in answers}) == REQUESTS
+    owners = dict(Cluster.objects.filter(id__in=instant).values_list("id", "owner"))
+    assert len(set(owners.values())) == POOL
+
+    requested = Cluster.objects.filter(owner__in=users)
+
+    def all_running():
+        return requested.filter(status=ClusterStatus.RUNNING).count() == REQUESTS
+
+    wait_until(all_running, timeout=60, interval=0.2, what="every request to be RUNNING")
+    assert len(set(requested.values_list("runtime_name", flat=True))) == REQUESTS
+
+    refilled = wait_until(
+        lambda: len(ready_pool()) == POOL and ready_pool(), timeout=30, what="the pool to refill"
+    )
+    assert not {c.id for c in refilled} & {c.id for c in pooled}
+    # Users' requests went first: no new pool cluster took a slot while one waited.
+    provisioned = requested.filter(claimed_at=None)
+    for pool_cluster in refilled:
+        for cluster in provisioned.filter(created_at__lt=pool_cluster.provisioning_started_at):
+            assert cluster.provisioning_started_at <= pool_cluster.provisioning_started_at
+    creates = fake_kind.invocations("create cluster")
+    assert len(creates) == POOL + (REQUESTS - POOL) + POOL

@@ -42,7 +42,8 @@ def test_ingress_hosts_are_allowed_and_trusted_for_csrf(external_manifests):
     assert "lab.example.com" in env["ALLOWED_HOSTS"].split(",")
     config = find(external_manifests, "ConfigMap", "")["data"]
     assert config["CSRF_TRUSTED_ORIGINS"] == "https://lab.example.com"
-    assert config["PYK8S_PUBLIC_HOST"] == "lab.example.com"
+    # Per worker host (the pools), never the web's name: kubeconfigs would point at the web.
+    assert "PYK8S_PUBLIC_HOST" not in config
     assert config["PYK8S_KUBERNETES_VERSIONS"] == "1.33.1,1.32.5"
     assert config["PYK8S_TTL_MAX_MINUTES"] == "240"
     assert "PYK8S_TTL_MIN_MINUTES" not in config

@@ -26,6 +26,7 @@ def test_remote_pools_use_their_docker_host_with_tls_and_no_sidecar(external_man
     assert env["DOCKER_TLS_VERIFY"] == "1"
     assert env["DOCKER_CERT_PATH"] == "/etc/pyk8s/docker-tls"
     assert env["PYK8S_API_SERVER_ADDRESS"] == "10.20.0.11"
+    assert env["PYK8S_PUBLIC_HOST"] == "docker-1.lab.internal"
     assert env["PYK8S_WORKER_HOST"] == "docker-1"
     volumes = {v["name"]: v for v in pod_spec(worker)["volumes"]}
     assert volumes["docker-tls"]["secret"]["secretName"] == "docker-1-client-tls"

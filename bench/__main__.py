@@ -10,9 +10,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
-import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -59,15 +60,29 @@ def main() -> int:
 
     figures: list[Figure] = []
     timings: dict[str, float] = {}
+    # Kept after the run (git-ignored): each benchmark's process logs and tool outputs.
+    work = RESULTS / "work"
+    shutil.rmtree(work, ignore_errors=True)
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="pyk8s-bench-") as work:
-            for name in names:
-                print(f"bench: {name} ...", file=sys.stderr, flush=True)
-                started = time.monotonic()
-                figures += BENCHMARKS[name](Path(work) / name, args)
-                timings[name] = time.monotonic() - started
-                _flush_database()
+        for name in names:
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            started = time.monotonic()
+            try:
+                figures += BENCHMARKS[name](work / name, args)
+            except Exception as exc:  # one broken benchmark must not lose the others' figures
+                traceback.print_exc()
+                figures.append(
+                    Figure(
+                        name=f"{name}: did not finish",
+                        value=0,
+                        unit="",
+                        met=False,
+                        details={"error": repr(exc)},
+                    )
+                )
+            timings[name] = time.monotonic() - started
+            _flush_database()
     finally:
         connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
         flush_redis_prefix(settings.REDIS_URL, settings.PYK8S_REDIS_PREFIX)

@@ -139,8 +139,7 @@ class Stack:
                 "--hostname", f"{name}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
-            PYK8S_WORKER_HOST=host,
-            **env,
+            **{**env, "PYK8S_WORKER_HOST": host},
         )  # fmt: skip
 
         def registered() -> bool:

@@ -90,8 +90,8 @@ def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, 
 
 def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settings):
     fake_kind.set_create_delay(3)
-    stack.env["PYK8S_WORKER_HOST"] = "host-a"  # one Docker host, its worker killed and restarted
     env = {
+        "PYK8S_WORKER_HOST": "host-a",  # one Docker host, its worker killed and restarted
         "PYK8S_KIND_BINARY": fake_kind.binary,
         "PYK8S_HEARTBEAT_SECONDS": 0.5,
         "PYK8S_STALE_SECONDS": 2,

@@ -38,18 +38,14 @@ def hosts(stack, fake_kind, tmp_path, settings):
 
         @staticmethod
         def start(name: str, **env: object):
-            # tests/stack.py takes the host name from its environment (or the process name,
-            # which must stay unique: the same host may be started twice).
-            stack.env["PYK8S_WORKER_HOST"] = name
-            try:
-                return stack.start_worker(
-                    f"{name}-{len(stack.processes)}",
-                    PYK8S_KIND_BINARY=engines[name].binary,
-                    **common,
-                    **env,
-                )
-            finally:
-                del stack.env["PYK8S_WORKER_HOST"]
+            # The process name must stay unique: the same host may be started twice.
+            return stack.start_worker(
+                f"{name}-{len(stack.processes)}",
+                PYK8S_WORKER_HOST=name,
+                PYK8S_KIND_BINARY=engines[name].binary,
+                **common,
+                **env,
+            )
 
     yield Hosts
     engines["host-b"].close()

@@ -244,6 +244,8 @@ export interface components {
              *     * `interrupted` - Interrupted
              *     * `disappeared` - Disappeared
              *     * `expired` - Expired
+             *     * `host_unreachable` - Host Unreachable
+             *     * `no_capacity` - No Capacity
              */
             readonly status_reason_code: components["schemas"]["StatusReasonCodeEnum"] | components["schemas"]["BlankEnum"];
             /** @description Clusters waiting ahead of this one for a provisioning slot (0: next); null unless it is waiting. */
@@ -347,9 +349,11 @@ export interface components {
          *     * `interrupted` - Interrupted
          *     * `disappeared` - Disappeared
          *     * `expired` - Expired
+         *     * `host_unreachable` - Host Unreachable
+         *     * `no_capacity` - No Capacity
          * @enum {string}
          */
-        StatusReasonCodeEnum: "name_exists" | "docker_unreachable" | "out_of_disk" | "inotify_limits" | "kubeadm_init_failed" | "image_pull_failed" | "timeout" | "binary_missing" | "create_failed" | "interrupted" | "disappeared" | "expired";
+        StatusReasonCodeEnum: "name_exists" | "docker_unreachable" | "out_of_disk" | "inotify_limits" | "kubeadm_init_failed" | "image_pull_failed" | "timeout" | "binary_missing" | "create_failed" | "interrupted" | "disappeared" | "expired" | "host_unreachable" | "no_capacity";
         TokenPair: {
             access: string;
             refresh: string;

@@ -72,18 +72,34 @@ _DIAGNOSES: list[tuple[re.Pattern[str], ReasonCode, str]] = [
 ]
 
 
+def _without_kubectl_hints(on_line: OnLine) -> OnLine:
+    """kind closes with `Set kubectl context to "kind-pk-…"` and a kubectl command naming our
+    private temp file: true for kind's own user, misleading for ours, so it ends there."""
+    finished = False
+
+    def forward(line: str) -> None:
+        nonlocal finished
+        finished = finished or line.startswith("Set kubectl context to")
+        if not finished:
+            on_line(line)
+
+    return forward
+
+
 class KindProvider:
     def __init__(
         self,
         *,
         binary: str,
         api_server_address: str,
+        public_host: str,
         node_images: dict[str, str],
         create_timeout: float,
         delete_timeout: float,
     ) -> None:
         self.binary = binary
         self.api_server_address = api_server_address
+        self.public_host = public_host
         self.node_images = node_images
         self.create_timeout = create_timeout
         self.delete_timeout = delete_timeout
@@ -92,14 +108,13 @@ class KindProvider:
     def from_settings(cls) -> "KindProvider":
         return cls(
             binary=settings.PYK8S_KIND_BINARY,
-        public_host: str,
             api_server_address=settings.PYK8S_API_SERVER_ADDRESS,
+            public_host=settings.PYK8S_PUBLIC_HOST,
             node_images=settings.PYK8S_KIND_NODE_IMAGES,
             create_timeout=settings.PYK8S_CREATE_TIMEOUT_SECONDS,
             delete_timeout=settings.PYK8S_DELETE_TIMEOUT_SECONDS,
         )
 
-        self.public_host = public_host
     def create(self, spec: ClusterSpec, *, on_line: OnLine) -> str:
         # A private directory: kind writes the kubeconfig here, never to ~/.kube/config,
         # so concurrent creates cannot clobber each other.
@@ -109,13 +124,13 @@ class KindProvider:
             wait_seconds = max(30, int(self.create_timeout * 0.8))
             argv = [
                 self.binary, "create", "cluster",
-            public_host=settings.PYK8S_PUBLIC_HOST,
                 "--name", spec.runtime_name,
                 "--config", str(config_path),
                 "--kubeconfig", str(kubeconfig_path),
                 "--image", self.node_image(spec.kubernetes_version),
                 "--wait", f"{wait_seconds}s",
             ]  # fmt: skip
+            on_line = _without_kubectl_hints(on_line)
             for _ in range(PORT_ATTEMPTS):
                 # A fresh random API port each time: ours is only probed locally, so with a
                 # remote Docker engine it can turn out to be taken there.
@@ -173,21 +188,6 @@ class KindProvider:
             },
             "nodes": nodes,
         }
-
-    def node_image(self, kubernetes_version: str) -> str:
-        return self.node_images.get(kubernetes_version, f"kindest/node:v{kubernetes_version}")
-
-    def _run(
-        self,
-        argv: list[str],
-        *,
-        timeout: float,
-        on_line: OnLine | None = None,
-        data_output: bool = False,
-    ) -> CommandResult:
-        """Run kind. With data_output, stdout is kept whole and apart from stderr."""
-        limits = {"split_stderr": True, "max_line_chars": 10**6} if data_output else {}
-        try:
         if self.public_host:
             # kubectl checks the server's name against the certificate. kind's own SANs
             # (localhost, the bind address) are repeated: a patch replaces the whole list.
@@ -207,6 +207,21 @@ class KindProvider:
             port = urlsplit(entry["cluster"]["server"]).port
             entry["cluster"]["server"] = f"https://{host}:{port}"
         return str(yaml.safe_dump(config, sort_keys=False))
+
+    def node_image(self, kubernetes_version: str) -> str:
+        return self.node_images.get(kubernetes_version, f"kindest/node:v{kubernetes_version}")
+
+    def _run(
+        self,
+        argv: list[str],
+        *,
+        timeout: float,
+        on_line: OnLine | None = None,
+        data_output: bool = False,
+    ) -> CommandResult:
+        """Run kind. With data_output, stdout is kept whole and apart from stderr."""
+        limits = {"split_stderr": True, "max_line_chars": 10**6} if data_output else {}
+        try:
             result = run_command(argv, timeout=timeout, on_line=on_line, **limits)  # type: ignore[arg-type]
         except CommandNotFound as exc:
             raise ProviderError(

@@ -80,6 +80,9 @@ def test_a_create_ends_running_with_the_kubeconfig_kind_wrote(kind, host):
         f"{cluster.runtime_name}-worker2",
     ]
     assert "Starting control-plane" in cluster.provisioning_log
+    # kind's closing kubectl hints name its own context and our temp file: not for users.
+    assert "kind-pk-" not in cluster.provisioning_log
+    assert "/tmp/" not in cluster.provisioning_log
 
 
 def test_kind_gets_only_the_runtime_name_and_a_generated_config(kind, host):
@@ -324,10 +327,10 @@ def test_reconcile_retries_a_create_whose_worker_died_then_gives_up(kind, host, 
     assert report.requeued == [cluster.runtime_name]
     assert cluster.attempt == 2
     assert cluster.holds_slot
+    assert cluster.host == host  # placed again, on the only live host
     provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=2)
     cluster.refresh_from_db()
     assert cluster.status == ClusterStatus.RUNNING  # the leftovers were removed first
-    assert cluster.host == host  # placed again, on the only live host
     assert kind.clusters() == [cluster.runtime_name]
 
     # The second attempt dies too: no third.

@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
 // The stack under test (daphne serving the built dashboard, Celery, Redis, PostgreSQL, the
-// fake kind) is started by whoever runs this: see docs-draft/README-web.md.
+// fake kind) is started by whoever runs this: see "End-to-end tests" in README.md.
 const baseURL = process.env.PYK8S_E2E_BASE_URL;
 if (!baseURL) {
   throw new Error("Set PYK8S_E2E_BASE_URL to the running stack, e.g. http://127.0.0.1:8000");

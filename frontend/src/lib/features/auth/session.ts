@@ -4,7 +4,7 @@ import { accessGranted, sessionExpired, signedOut } from "./authSlice";
 
 // Only the refresh token survives a reload, and only in this tab (sessionStorage): the access
 // token stays in memory, so nothing long-lived sits where every script on the origin can read it
-// for longer than the tab lives. See docs-draft/README-web.md.
+// for longer than the tab lives. See "Tokens" in README.md.
 const REFRESH_KEY = "pyk8s.refresh";
 
 export function apiUrl(path: string): string {

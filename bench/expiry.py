@@ -7,6 +7,7 @@ later, and mostly DELETED history, whose TTLs are all in the past.
 
 Baseline, same run: the claim's SELECT ... FOR UPDATE SKIP LOCKED alone."""
 
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +37,9 @@ def run(work: Path, rows: int, expired: int) -> list[Figure]:
     started = time.perf_counter()
     claimed = cluster_expire_due()
     elapsed = time.perf_counter() - started
-    uses_index = "ttl_expires_at" in plan and "Seq Scan" not in plan
+    # The ttl_expires_at index must be what finds the rows, not a filter applied after.
+    scanned = re.findall(r"Index (?:Only )?Scan (?:using|on) (\S+)", plan)
+    uses_index = any("ttl_expires_at" in index for index in scanned)
     return [
         Figure(
             name=f"expiry pass: {expired} of {rows} rows claimed",
@@ -46,7 +49,7 @@ def run(work: Path, rows: int, expired: int) -> list[Figure]:
             baseline_name="the claim SELECT alone",
             target=f"<= {TARGET_SECONDS:g} s, index used",
             met=elapsed <= TARGET_SECONDS and uses_index and len(claimed) == expired,
-            details={"claimed": len(claimed), "plan": plan, "uses_index": uses_index},
+            details={"claimed": len(claimed), "plan": plan, "indexes_scanned": scanned},
         )
     ]
 

@@ -6,6 +6,7 @@ commit they describe, so a client never hears of a state it cannot then GET.
 """
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,24 +24,44 @@ def user_group(user_id: int) -> str:
 def publish(user_id: int | None, event: dict[str, Any]) -> None:
     """Send `event` to every socket of the user, once the current transaction commits.
     A warm-pool cluster has no owner yet (user_id None): nobody hears of it."""
-    if user_id is None:
-        return
+    publish_all([(user_id, event)])
+
+
+def publish_all(messages: Iterable[tuple[int | None, dict[str, Any]]]) -> None:
+    """`publish` for many events at once: one round of sends after the commit, so that
+    telling 200 waiting users their new queue positions costs one trip, not 200."""
     # JSON round trip: UUIDs and datetimes become the strings the REST API returns.
-    payload = json.loads(json.dumps(event, cls=JSONEncoder))
-    transaction.on_commit(lambda: _send(user_id, payload))
+    payloads = [
+        (user_id, json.loads(json.dumps(event, cls=JSONEncoder)))
+        for user_id, event in messages
+        if user_id is not None
+    ]
+    if payloads:
+        # robust: with Redis down, the change itself is committed and stands; clients
+        # catch up with GET /clusters/ when they reconnect.
+        transaction.on_commit(lambda: _send(payloads), robust=True)
 
 
-def _send(user_id: int, payload: dict[str, Any]) -> None:
+def _send(payloads: list[tuple[int, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(
-            user_group(user_id), {"type": "cluster.event", "event": payload}
-        )
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for user_id, payload in payloads:  # in order: a user's events must not overtake
+            await layer.group_send(user_group(user_id), {"type": "cluster.event", "event": payload})
+
+    async_to_sync(send_all)()
 
 
 def cluster_changed(cluster: Cluster) -> None:
-    publish(
-        cluster.owner_id, {"type": "cluster.status.changed", "cluster": _as_api_object(cluster)}
+    clusters_changed([cluster])
+
+
+def clusters_changed(clusters: Iterable[Cluster]) -> None:
+    publish_all(
+        (cluster.owner_id, {"type": "cluster.status.changed", "cluster": _as_api_object(cluster)})
+        for cluster in clusters
     )
 
 

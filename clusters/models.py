@@ -117,6 +117,11 @@ class Cluster(models.Model):
                 name="cluster_waiting_queue",
             ),
             models.Index(
+                fields=["ttl_expires_at"],
+                condition=Q(status__in=["PROVISIONING", "RUNNING", "ERROR"]),
+                name="cluster_expirable",
+            ),
+            models.Index(
                 fields=["kubernetes_version", "workers", "pooled_at"],
                 condition=Q(owner=None, status="RUNNING"),
                 name="cluster_warm_pool_ready",

@@ -21,6 +21,7 @@ import socket
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,6 +46,12 @@ logger = logging.getLogger(__name__)
 
 LOG_LINES_KEPT = 200
 LOG_FLUSH_SECONDS = 0.2
+
+
+def _after_commit(enqueue: Callable[[], object]) -> None:
+    """Send a task once committed. With the broker down the commit still stands (robust) and
+    nothing is lost: the reconciler re-dispatches waiting creates and retries stale deletes."""
+    transaction.on_commit(enqueue, robust=True)
 
 
 # --- Hosts and placement --------------------------------------------------------------------
@@ -118,8 +125,7 @@ def cluster_dispatch_waiting() -> list[Cluster]:
         refused = _refuse_overdue(waiting, now)
     if started or refused:
         # Everyone still waiting moved up the queue: tell them their new position.
-        for cluster in selectors.with_queue_position(waiting):
-            events.cluster_changed(cluster)
+        events.clusters_changed(selectors.with_queue_position(waiting))
     return started
 
 
@@ -165,7 +171,7 @@ def _place(waiting: QuerySet[Cluster], hosts: list[_HostRoom], now: datetime) ->
             placed.append(cluster_id)
     started = list(Cluster.objects.filter(id__in=placed).order_by("created_at"))
     for cluster in started:
-        transaction.on_commit(
+        _after_commit(
             lambda c=cluster: tasks.cluster_provision.delay(str(c.id), c.attempt)  # type: ignore[misc]
         )
         events.cluster_changed(cluster)
@@ -360,8 +366,10 @@ def cluster_expire_due() -> list[uuid.UUID]:
     now = timezone.now()
     expirable = [ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.ERROR]
     with transaction.atomic():
-        due = Cluster.objects.select_for_update(skip_locked=True).filter(
-            ttl_expires_at__lte=now, status__in=expirable
+        due = (
+            Cluster.objects.select_for_update(skip_locked=True)
+            .filter(ttl_expires_at__lte=now, status__in=expirable)
+            .order_by()  # no sort: the claim walks the cluster_expirable index
         )
         ids = list(due.values_list("id", flat=True))
         # The TTL again: where FOR UPDATE does not exist (SQLite), a claim or an extension
@@ -373,11 +381,15 @@ def cluster_expire_due() -> list[uuid.UUID]:
             heartbeat_at=now,
             updated_at=now,
         )
-        expired = list(Cluster.objects.filter(id__in=ids, status=ClusterStatus.DELETING))
+        expired = list(
+            selectors.with_queue_position(
+                Cluster.objects.filter(id__in=ids, status=ClusterStatus.DELETING)
+            )
+        )
         ids = [cluster.id for cluster in expired]
         for cluster in expired:
-            transaction.on_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
-            events.cluster_changed(cluster)
+            _after_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
+        events.clusters_changed(expired)
     if ids:
         logger.info("clusters expired", extra={"count": len(ids)})
     return ids
@@ -601,7 +613,7 @@ def _retry_stuck_deletes(report: ReconcileReport) -> None:
             if Cluster.objects.filter(
                 id=cluster.id, status=ClusterStatus.DELETING, heartbeat_at=cluster.heartbeat_at
             ).update(heartbeat_at=timezone.now()):
-                transaction.on_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
+                _after_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
                 report.deletes_retried.append(cluster.runtime_name)
 
 

@@ -61,9 +61,9 @@ def cluster_create(
         except IntegrityError as exc:  # a concurrent request took the name first
             raise _name_taken(name) from exc
         if cluster.claimed_at is None:
-            transaction.on_commit(provisioning.cluster_dispatch_waiting)
+            transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
         else:
-            transaction.on_commit(tasks.warm_pool_refill.delay)
+            transaction.on_commit(tasks.warm_pool_refill.delay, robust=True)
         events.cluster_changed(cluster)
     return cluster
 
@@ -128,7 +128,7 @@ def cluster_request_delete(*, cluster: Cluster) -> Cluster:
         )
         cluster.refresh_from_db()
         if moved:
-            transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)))
+            transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)), robust=True)
             events.cluster_changed(cluster)
     return cluster
 

@@ -37,7 +37,7 @@ def queued(monkeypatch):
 def published(monkeypatch):
     """Every event handed to the channel layer, as (user id, event)."""
     sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(events, "_send", lambda user_id, event: sent.append((user_id, event)))
+    monkeypatch.setattr(events, "_send", sent.extend)
     return sent
 
 

@@ -3,6 +3,7 @@ own PostgreSQL connection), a real Celery worker making the pool, real Redis, th
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -75,10 +76,13 @@ def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):
         lambda: len(ready_pool()) == POOL and ready_pool(), timeout=30, what="the pool to refill"
     )
     assert not {c.id for c in refilled} & {c.id for c in pooled}
-    # Users' requests went first: no new pool cluster took a slot while one waited.
+    # Users' requests went first: no new pool cluster took a slot while one waited. A row's
+    # created_at is stamped before its transaction commits, so a request counts as waiting
+    # only once it is surely visible to the dispatcher (committed well before).
     provisioned = requested.filter(claimed_at=None)
     for pool_cluster in refilled:
-        for cluster in provisioned.filter(created_at__lt=pool_cluster.provisioning_started_at):
+        visible_by = pool_cluster.provisioning_started_at - timedelta(seconds=2)
+        for cluster in provisioned.filter(created_at__lt=visible_by):
             assert cluster.provisioning_started_at <= pool_cluster.provisioning_started_at
     creates = fake_kind.invocations("create cluster")
     assert len(creates) == POOL + (REQUESTS - POOL) + POOL

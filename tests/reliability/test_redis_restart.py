@@ -74,13 +74,6 @@ def test_requests_during_the_outage_get_503_never_500(stack, private_redis):
     assert clients[0].get("/clusters/").status_code == 200  # the same web process serves again
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="celery 5.7.0 + kombu 5.7.0: a worker holding unacked messages (acks_late) dies "
-    "when the broker connection drops (AttributeError in kombu's restore_unacked during "
-    "Consumer.on_connection_error_after_connected), so nothing provisions until the worker "
-    "is restarted by hand",
-)
 def test_every_accepted_create_finishes_after_redis_returns(stack, fake_kind, private_redis):
     # Beat reads its schedule from the table: reconcile every second instead of minutes.
     every, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)

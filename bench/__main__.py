@@ -27,7 +27,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench import api, cli, expiry, fanout, orchestration, throughput  # noqa: E402
+from bench import api, cli, expiry, fanout, orchestration, throughput, warm_pool  # noqa: E402
 from bench.harness import RESULTS, Figure, cpu_count  # noqa: E402
 from bench.report import markdown_table  # noqa: E402
 from tests.conftest import flush_redis_prefix  # noqa: E402
@@ -39,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[Path, argparse.Namespace], list[Figure]]] = {
     "fanout": lambda work, args: fanout.run(work, args.connections),
     "expiry": lambda work, args: expiry.run(work, args.rows, args.expired),
     "cli": lambda work, args: cli.run(work),
+    "warm_pool": lambda work, args: warm_pool.run(work),
 }
 
 

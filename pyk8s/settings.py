@@ -142,7 +142,13 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{PYK8S_REDIS_PREFIX}:asgi"},
+        "CONFIG": {
+            # redis-py's default socket timeout (5 s) equals channels_redis's blocking-pop
+            # timeout, so an idle receive loop would die with "Timeout reading from"; a
+            # longer one keeps idle consumers alive.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": f"{PYK8S_REDIS_PREFIX}:asgi",
+        },
     }
 }
 

@@ -57,12 +57,14 @@ def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):
 
     assert [r.status_code for r in responses] == [202] * REQUESTS
     answers = [r.json() for r in responses]
+    assert len({a["id"] for a in answers}) == REQUESTS  # no cluster handed out twice
     instant = {a["id"] for a in answers if a["status"] == "RUNNING"}
-    assert instant == {str(c.id) for c in pooled}  # each pool cluster handed out once
-    assert sum(a["status"] == "PROVISIONING" for a in answers) == REQUESTS - POOL
-    assert len({a["id"] for a in answers}) == REQUESTS
+    # The whole pool was claimed; a refill made during a slow burst may be claimed as well.
+    assert {str(c.id) for c in pooled} <= instant
+    assert Cluster.objects.filter(id__in=instant, pooled_at=None).count() == 0
+    assert sum(a["status"] == "PROVISIONING" for a in answers) == REQUESTS - len(instant)
     owners = dict(Cluster.objects.filter(id__in=instant).values_list("id", "owner"))
-    assert len(set(owners.values())) == POOL
+    assert len(set(owners.values())) == len(instant)
 
     requested = Cluster.objects.filter(owner__in=users)
 
@@ -85,4 +87,4 @@ def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):
         for cluster in provisioned.filter(created_at__lt=visible_by):
             assert cluster.provisioning_started_at <= pool_cluster.provisioning_started_at
     creates = fake_kind.invocations("create cluster")
-    assert len(creates) == POOL + (REQUESTS - POOL) + POOL
+    assert len(creates) == POOL + REQUESTS  # the first pool, one per claim or request

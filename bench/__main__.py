@@ -8,6 +8,7 @@ the Redis keys, deleted at the end.
 
 import argparse
 import json
+import logging
 import os
 import platform
 import shutil
@@ -23,6 +24,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 import django
 
 django.setup()
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request drowns the progress
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

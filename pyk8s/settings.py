@@ -148,6 +148,11 @@ CHANNEL_LAYERS = {
             # longer one keeps idle consumers alive.
             "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
             "prefix": f"{PYK8S_REDIS_PREFIX}:asgi",
+            # All sockets of one web process share one Redis queue (channels_redis's
+            # process-specific channels), and a message past its capacity is dropped: the
+            # default 100 lost events as soon as an expiry pass or a queue move told 100
+            # users of one process at once. Messages still expire after 60 s.
+            "capacity": 10_000,
         },
     }
 }

@@ -36,7 +36,12 @@ KIND_SOURCE = Path(__file__).with_name("kind.py")
 # which every provisioning test pays many times; PyYAML's directory is added back by hand.
 WRAPPER = '''#!{python} -IS
 """`kind` for one test: tests/fakes/kind.py with its state directory built in."""
+import time
+
+STARTED = time.time()  # before the imports: a Go binary is running by now
+
 import importlib.util
+import os
 import sys
 
 sys.path.append({packages!r})
@@ -45,7 +50,11 @@ spec = importlib.util.spec_from_file_location("fake_kind_cli", {source!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = module
 spec.loader.exec_module(module)
-sys.exit(module.main(sys.argv[1:], state_dir={state!r}))
+exit_code = module.main(sys.argv[1:], state_dir={state!r}, started=STARTED)
+# Out at once, as a Go binary is: no interpreter teardown between the logged end and the exit.
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(exit_code)
 '''
 
 

@@ -1298,7 +1298,8 @@ class Creation:
         self.status = Status(ctx.log)
         self.create_id = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.nodes = plan_nodes(self.name, [(n["role"], n["image"]) for n in config.nodes])
-        self.step_delay = 0.0
+        self.steps_paused = 0
+        self.step_count = 1
 
     def run(self) -> None:
         log = self.ctx.log
@@ -1318,7 +1319,7 @@ class Creation:
         validate_config(self.config)
         log.info(f"Creating cluster {go_quote(self.name)} ...")
         steps = self.steps()
-        self.step_delay = self.faults.delay / len(steps)
+        self.step_count = len(steps)
         try:
             for title, action in steps:
                 self.status.start(title)
@@ -1354,7 +1355,11 @@ class Creation:
         return steps
 
     def pause(self) -> None:
-        time.sleep(self.step_delay)
+        """Each step ends at its share of the delay, counted from the process's start: a
+        create takes the delay in all (start-up and its own work included), as asked."""
+        self.steps_paused = min(self.steps_paused + 1, self.step_count)
+        due = self.ctx.record["start"] + self.faults.delay * self.steps_paused / self.step_count
+        time.sleep(max(0.0, due - time.time()))
 
     def ensure_image(self, image: str) -> None:
         self.ctx.log.debug("docker/images.go:67", f"Pulling image: {image} ...")
@@ -1899,8 +1904,9 @@ def execute(ctx: Context, argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str], state_dir: str) -> int:
-    """Run one `kind` invocation against the state in `state_dir`; returns the exit code."""
+def main(argv: list[str], state_dir: str, started: float | None = None) -> int:
+    """Run one `kind` invocation against the state in `state_dir`; returns the exit code.
+    `started`: when the process began, if the caller knew it before importing this module."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
@@ -1910,7 +1916,7 @@ def main(argv: list[str], state_dir: str) -> int:
         "argv": ["kind", *argv],
         "pid": os.getpid(),
         "pgid": os.getpgid(0),
-        "start": time.time(),
+        "start": started or time.time(),
         "command": None,
         "cluster": None,
     }

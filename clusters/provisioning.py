@@ -121,9 +121,13 @@ def cluster_dispatch_waiting() -> list[Cluster]:
             and host.last_seen_at is not None
             and host.last_seen_at >= live_since
         ]
-        started = _place(waiting, open_hosts, now)
-        refused = _refuse_overdue(waiting, now)
-    if started or refused:
+        free = sum(h.free for h in open_hosts)
+        first = list(waiting.values_list("id", flat=True)[:free])
+        started = _place(first, open_hosts, now)
+        # Fewer waiting than there was room for: nobody is left waiting (or overdue).
+        others_wait = len(first) == free
+        refused = _refuse_overdue(waiting, now) if others_wait else []
+    if others_wait and (started or refused):
         # Everyone still waiting moved up the queue: tell them their new position.
         events.clusters_changed(selectors.with_queue_position(waiting))
     return started
@@ -152,9 +156,10 @@ class _HostRoom:
         )
 
 
-def _place(waiting: QuerySet[Cluster], hosts: list[_HostRoom], now: datetime) -> list[Cluster]:
+def _place(waiting: list[uuid.UUID], hosts: list[_HostRoom], now: datetime) -> list[Cluster]:
+    """Give each of the `waiting` (no more than the hosts have room for) its host."""
     placed = []
-    for cluster_id in waiting.values_list("id", flat=True)[: sum(h.free for h in hosts)]:
+    for cluster_id in waiting:
         room = min((h for h in hosts if h.free), key=lambda h: h.load)
         if Cluster.objects.filter(
             id=cluster_id, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
@@ -169,12 +174,14 @@ def _place(waiting: QuerySet[Cluster], hosts: list[_HostRoom], now: datetime) ->
             room.clusters_held += 1
             room.provisions_running += 1
             placed.append(cluster_id)
-    started = list(Cluster.objects.filter(id__in=placed).order_by("created_at"))
+    started = list(
+        selectors.with_queue_position(Cluster.objects.filter(id__in=placed)).order_by("created_at")
+    )
     for cluster in started:
         _after_commit(
             lambda c=cluster: tasks.cluster_provision.delay(str(c.id), c.attempt)  # type: ignore[misc]
         )
-        events.cluster_changed(cluster)
+    events.clusters_changed(started)
     return started
 
 

@@ -110,9 +110,10 @@ def cluster_changed(cluster: Cluster) -> None:
 
 
 def clusters_changed(clusters: Iterable[Cluster]) -> None:
+    clusters = list(clusters)
     publish_all(
-        (cluster.owner_id, {"type": "cluster.status.changed", "cluster": _as_api_object(cluster)})
-        for cluster in clusters
+        (cluster.owner_id, {"type": "cluster.status.changed", "cluster": data})
+        for cluster, data in zip(clusters, _as_api_objects(clusters), strict=True)
     )
 
 
@@ -132,10 +133,20 @@ def cluster_expiring(cluster: Cluster, minutes_left: int) -> None:
 
 
 def _as_api_object(cluster: Cluster) -> dict[str, Any]:
-    """The cluster exactly as GET /clusters/{id}/ shows it."""
+    (data,) = _as_api_objects([cluster])
+    return data
+
+
+def _as_api_objects(clusters: list[Cluster]) -> list[dict[str, Any]]:
+    """The clusters exactly as GET /clusters/{id}/ shows them (one serializer for all: DRF
+    builds a serializer's fields anew for every instance)."""
     from clusters import selectors
     from clusters.api.serializers import ClusterSerializer
 
-    if not hasattr(cluster, "queue_position"):
-        cluster = selectors.cluster_with_queue_position(cluster_id=cluster.id)
-    return dict(ClusterSerializer(cluster).data)
+    clusters = [
+        cluster
+        if hasattr(cluster, "queue_position")
+        else selectors.cluster_with_queue_position(cluster_id=cluster.id)
+        for cluster in clusters
+    ]
+    return [dict(data) for data in ClusterSerializer(clusters, many=True).data]

@@ -175,11 +175,15 @@ def _place(waiting: list[uuid.UUID], hosts: list[_HostRoom], now: datetime) -> l
             room.provisions_running += 1
             placed.append(cluster_id)
     started = list(
-        selectors.with_queue_position(Cluster.objects.filter(id__in=placed)).order_by("created_at")
+        selectors.with_queue_position(Cluster.objects.filter(id__in=placed))
+        .select_related("host")
+        .order_by("created_at")
     )
     for cluster in started:
         _after_commit(
-            lambda c=cluster: tasks.cluster_provision.delay(str(c.id), c.attempt)  # type: ignore[misc]
+            lambda c=cluster: tasks.send_to_host(  # type: ignore[misc]
+                tasks.cluster_provision, c.host, str(c.id), c.attempt
+            )
         )
     events.clusters_changed(started)
     return started
@@ -391,11 +395,13 @@ def cluster_expire_due() -> list[uuid.UUID]:
         expired = list(
             selectors.with_queue_position(
                 Cluster.objects.filter(id__in=ids, status=ClusterStatus.DELETING)
-            )
+            ).select_related("host")
         )
         ids = [cluster.id for cluster in expired]
         for cluster in expired:
-            _after_commit(lambda c=cluster: tasks.cluster_delete.delay(str(c.id)))  # type: ignore[misc]
+            _after_commit(
+                lambda c=cluster: tasks.send_to_host(tasks.cluster_delete, c.host, str(c.id))  # type: ignore[misc]
+            )
         events.clusters_changed(expired)
     if ids:
         logger.info("clusters expired", extra={"count": len(ids)})

@@ -6,14 +6,14 @@ import threading
 import time
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import celeryd_after_setup, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from clusters import provisioning
-from clusters.models import Cluster
+from clusters.models import Cluster, WorkerHost
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,13 @@ def host_queue(host_name: str) -> str:
     return f"host.{host_name}"
 
 
+def send_to_host(task: "Task[Any, Any]", host: WorkerHost | None, *args: Any) -> None:
+    """Send a task about a cluster whose host the caller has at hand straight to that host's
+    queue (no host: the default queue), sparing the router its lookup, one query a message."""
+    queue = host_queue(host.name) if host else task.app.conf.task_default_queue
+    task.apply_async(args, queue=queue)
+
+
 def route_task(
     name: str, args: tuple[Any, ...], kwargs: dict[str, Any], options: dict[str, Any], **_: Any
 ) -> dict[str, str] | None:
@@ -67,6 +74,8 @@ def route_task(
     whoever sends them (API, admin, beat, a worker), so kind always runs against the Docker
     host holding that cluster. Everything else goes to the default queue, which every
     worker consumes."""
+    if "queue" in options:
+        return None  # chosen by the sender (send_to_host)
     if name not in (cluster_provision.name, cluster_delete.name, clusters_reconcile_host.name):
         return None
     target = [*args, *kwargs.values()][0]

@@ -94,6 +94,12 @@ def staff_client(staff_user) -> APIClient:
     return client_for(staff_user)
 
 
+def record_sends(monkeypatch, task, record) -> None:
+    """Call record(*args) for every message `task` would send, by delay or by apply_async
+    (whatever queue it names), instead of sending it."""
+    monkeypatch.setattr(task, "apply_async", lambda args=(), kwargs=None, **options: record(*args))
+
+
 @pytest.fixture
 def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
     """The cluster tasks queued, as (task name, cluster id), instead of sending them to a broker.
@@ -106,7 +112,7 @@ def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
     queued: list[tuple[str, str]] = []
     for task in (tasks.cluster_provision, tasks.cluster_delete):
         name = task.name.rpartition(".")[2]
-        monkeypatch.setattr(
-            task, "delay", lambda cluster_id, *_, name=name: queued.append((name, cluster_id))
+        record_sends(
+            monkeypatch, task, lambda cluster_id, *_, name=name: queued.append((name, cluster_id))
         )
     return queued

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from clusters import provisioning, tasks
 from clusters.models import Cluster
+from tests.conftest import record_sends
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,7 @@ def provisions(monkeypatch):
     def delay(cluster_id, *args):
         queued.append((cluster_id, connection.in_atomic_block))
 
-    monkeypatch.setattr(tasks.cluster_provision, "delay", delay)
+    record_sends(monkeypatch, tasks.cluster_provision, delay)
     provisioning.worker_host_register(name="test-host", max_concurrent_provisions=REQUESTS)
     return queued
 

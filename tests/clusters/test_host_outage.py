@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clusters import crypto, provisioning
+from clusters import crypto, provisioning, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, WorkerHost
 from tests.clusters.hosts import register_host
+from tests.conftest import record_sends
 from tests.factories import ClusterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,8 +23,8 @@ def sent(monkeypatch) -> list[tuple]:
     """Tasks sent to the broker, recorded instead."""
     sent: list[tuple] = []
     for task in ("cluster_provision", "cluster_delete", "clusters_reconcile_host"):
-        monkeypatch.setattr(
-            f"clusters.tasks.{task}.delay", lambda *args, task=task: sent.append((task, *args))
+        record_sends(
+            monkeypatch, getattr(tasks, task), lambda *args, task=task: sent.append((task, *args))
         )
     return sent
 

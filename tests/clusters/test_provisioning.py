@@ -9,8 +9,9 @@ import yaml
 from django.db import connection
 from django.utils import timezone
 
-from clusters import crypto, provisioning
+from clusters import crypto, provisioning, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
+from tests.conftest import record_sends
 from tests.factories import ClusterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,16 +37,12 @@ def host(settings):
 def no_celery(monkeypatch):
     """Record what would be queued instead of sending it: these tests run services directly."""
     queued: list[tuple] = []
-    monkeypatch.setattr(
-        "clusters.tasks.cluster_provision.delay", lambda *args: queued.append(("provision", *args))
-    )
-    monkeypatch.setattr(
-        "clusters.tasks.cluster_delete.delay", lambda *args: queued.append(("delete", *args))
-    )
-    monkeypatch.setattr(
-        "clusters.tasks.clusters_reconcile_host.delay",
-        lambda *args: queued.append(("reconcile_host", *args)),
-    )
+    for task, name in (
+        (tasks.cluster_provision, "provision"),
+        (tasks.cluster_delete, "delete"),
+        (tasks.clusters_reconcile_host, "reconcile_host"),
+    ):
+        record_sends(monkeypatch, task, lambda *args, name=name: queued.append((name, *args)))
     return queued
 
 

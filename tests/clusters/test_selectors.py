@@ -11,12 +11,20 @@ from pyk8s.errors import ApplicationError
 from tests.factories import ClusterFactory, UserFactory
 
 
-def test_cluster_list_never_reads_the_ciphertext(user):
+def test_cluster_list_reads_neither_the_ciphertext_nor_the_log(user):
     ClusterFactory.create(owner=user, kubeconfig="kind: Config")
 
     (cluster,) = selectors.cluster_list(owner=user)
 
-    assert "kubeconfig_encrypted" in cluster.get_deferred_fields()
+    assert {"kubeconfig_encrypted", "provisioning_log"} <= cluster.get_deferred_fields()
+
+
+def test_cluster_list_reads_all_a_listed_cluster_shows(user, django_assert_num_queries):
+    ClusterFactory.create(owner=user)
+    (cluster,) = selectors.cluster_list(owner=user)
+
+    with django_assert_num_queries(0):  # no deferred field loaded one by one
+        assert ClusterSerializer(cluster).data["id"] == str(cluster.id)
 
 
 def test_cluster_list_breaks_created_at_ties_by_id(user):

@@ -1,7 +1,10 @@
 """Every task about a placed cluster goes to its host's Celery queue, whoever sends it; kind
 never runs for a cluster on another host's worker."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from clusters import provisioning, tasks
 from clusters.models import ClusterStatus
@@ -32,6 +35,38 @@ def test_everything_else_goes_to_the_default_queue():
     assert queue_of(tasks.cluster_delete, str(waiting.id)) == "celery"
     assert queue_of(tasks.clusters_reconcile) == "celery"
     assert queue_of(tasks.clusters_expire) == "celery"
+
+
+def test_a_queue_chosen_by_the_sender_is_kept_without_a_lookup(django_assert_num_queries):
+    cluster = ClusterFactory.create(host=register_host("docker-7"))
+
+    with django_assert_num_queries(0):
+        options = app.amqp.router.route(
+            {"queue": "host.docker-7"}, tasks.cluster_delete.name, (str(cluster.id),), {}
+        )
+
+    assert options["queue"].name == "host.docker-7"
+
+
+def test_expiry_sends_each_delete_straight_to_its_host(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    expired = timezone.now() - timedelta(minutes=1)
+    placed = ClusterFactory.create(host=register_host("docker-7"), ttl_expires_at=expired)
+    never_placed = ClusterFactory.create(status=ClusterStatus.PROVISIONING, ttl_expires_at=expired)
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        tasks.cluster_delete,
+        "apply_async",
+        lambda args, queue: sent.append((args[0], queue)),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        provisioning.cluster_expire_due()
+
+    assert sorted(sent) == sorted(
+        [(str(placed.id), "host.docker-7"), (str(never_placed.id), "celery")]
+    )
 
 
 def test_a_delete_that_reached_another_host_is_forwarded(settings, fake_kind, queued_tasks):

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clusters import events, provisioning
+from clusters import events, provisioning, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus
 from tests.clusters.warm_pool import SPEC, fill_pool
-from tests.conftest import client_for
+from tests.conftest import client_for, record_sends
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,12 +24,10 @@ def kind(fake_kind, settings):
 def queued(monkeypatch):
     """Tasks recorded instead of sent: the refill each claim asks for, and creates."""
     sent: list[tuple] = []
-    monkeypatch.setattr(
-        "clusters.tasks.cluster_provision.delay", lambda *args: sent.append(("provision", *args))
+    record_sends(
+        monkeypatch, tasks.cluster_provision, lambda *args: sent.append(("provision", *args))
     )
-    monkeypatch.setattr(
-        "clusters.tasks.warm_pool_refill.delay", lambda: sent.append(("warm_pool_refill",))
-    )
+    record_sends(monkeypatch, tasks.warm_pool_refill, lambda: sent.append(("warm_pool_refill",)))
     return sent
 
 

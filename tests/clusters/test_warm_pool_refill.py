@@ -11,6 +11,7 @@ from clusters import provisioning, selectors, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, ReasonCode
 from tests.clusters.hosts import register_host
 from tests.clusters.warm_pool import SPEC, fill_pool
+from tests.conftest import record_sends
 from tests.factories import ClusterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,8 +27,8 @@ def kind(fake_kind, settings):
 def queued(monkeypatch):
     sent: list[tuple] = []
     for task in ("cluster_provision", "cluster_delete"):
-        monkeypatch.setattr(
-            f"clusters.tasks.{task}.delay", lambda *args, task=task: sent.append((task, *args))
+        record_sends(
+            monkeypatch, getattr(tasks, task), lambda *args, task=task: sent.append((task, *args))
         )
     return sent
 

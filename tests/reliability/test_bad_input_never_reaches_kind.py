@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from clusters import provisioning, tasks
 from clusters.models import Cluster
+from tests.conftest import record_sends
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,7 +65,7 @@ def test_accepted_requests_reach_kind_only_as_values_the_product_chose(
         name=settings.PYK8S_WORKER_HOST, max_concurrent_provisions=1000, max_clusters=1000
     )
     provisions: list[tuple[str, int]] = []
-    monkeypatch.setattr(tasks.cluster_provision, "delay", lambda *args: provisions.append(args))
+    record_sends(monkeypatch, tasks.cluster_provision, lambda *args: provisions.append(args))
     accepted: list[dict] = []
 
     @hypothesis.settings(

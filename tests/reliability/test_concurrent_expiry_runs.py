@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clusters import provisioning, tasks
 from clusters.models import Cluster, ClusterStatus
+from tests.conftest import record_sends
 from tests.factories import ClusterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +60,7 @@ def expired_and_live():
 def test_each_expired_cluster_is_queued_for_deletion_once(monkeypatch, expired_and_live):
     expired, live = expired_and_live
     queued: list[str] = []
-    monkeypatch.setattr(tasks.cluster_delete, "delay", queued.append)
+    record_sends(monkeypatch, tasks.cluster_delete, queued.append)
 
     claims = run_at_once(provisioning.cluster_expire_due, RUNS)
 
@@ -80,7 +81,7 @@ def test_each_expired_cluster_is_deleted_from_the_runtime_once(
     for cluster in expired:
         fake_kind.add_cluster(cluster.runtime_name)
     queued: list[str] = []
-    monkeypatch.setattr(tasks.cluster_delete, "delay", queued.append)
+    record_sends(monkeypatch, tasks.cluster_delete, queued.append)
     run_at_once(provisioning.cluster_expire_due, RUNS)
     # Each delete message delivered twice at once, as a redelivery after a lost ack would be.
     deliveries = iter(queued * 2)

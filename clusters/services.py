@@ -60,11 +60,13 @@ def cluster_create(
                 )
         except IntegrityError as exc:  # a concurrent request took the name first
             raise _name_taken(name) from exc
+        # Published first: the dispatch after the commit may place it at once and publish
+        # that, and events go out in the order their commit hooks were added.
+        events.cluster_changed(cluster)
         if cluster.claimed_at is None:
             transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
         else:
             transaction.on_commit(tasks.warm_pool_refill.delay, robust=True)
-        events.cluster_changed(cluster)
     return cluster
 
 

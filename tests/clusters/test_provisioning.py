@@ -9,7 +9,7 @@ import yaml
 from django.db import connection
 from django.utils import timezone
 
-from clusters import crypto, provisioning, tasks
+from clusters import crypto, events, provisioning, services, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory
@@ -58,6 +58,20 @@ def provision(cluster: Cluster) -> Cluster:
     provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=cluster.attempt)
     cluster.refresh_from_db()
     return cluster
+
+
+def test_a_new_clusters_events_arrive_in_the_order_of_its_states(host, user, monkeypatch):
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(events, "_send", sent.extend)
+
+    cluster = services.cluster_create(owner=user, name="ordered")
+
+    positions = [
+        e["cluster"]["queue_position"]
+        for _, e in sent
+        if e["type"] == "cluster.status.changed" and e["cluster"]["id"] == str(cluster.id)
+    ]
+    assert positions == [0, None]  # queued, then placed (no longer waiting): never backwards
 
 
 def test_a_create_ends_running_with_the_kubeconfig_kind_wrote(kind, host):

@@ -87,6 +87,8 @@ def main() -> int:
             timings[name] = time.monotonic() - started
             _flush_database()
     finally:
+        connection.close()
+        connection.close_pool()  # its idle connections would keep the database from dropping
         connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
         flush_redis_prefix(settings.REDIS_URL, settings.PYK8S_REDIS_PREFIX)
 

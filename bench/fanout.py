@@ -1,7 +1,8 @@
 """4. WebSocket fan-out: 1,000 users each with one /ws connection to one daphne, one status
-event per user, published in one burst by the product's own events.publish_all: delivery
-latency from the start of the burst, lost events, and the web process's memory per
-connection.
+event per user through the product's own publishing, twice: each event published on its
+own (latency from its publish; the target), then all in one publish_all as an expiry pass
+sends them (latency from the start of the burst). Lost events, and the web process's
+memory per connection.
 
 Baseline, same run: the same event published to a single connected user (the floor of one
 delivery), and daphne's memory before any connection."""
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+from django.db import connection
 from django.utils import timezone
 
 from bench.harness import Figure, percentiles, product_env, rss_bytes, running_stack, token, users
@@ -61,12 +63,12 @@ def run(work: Path, connections: int) -> list[Figure]:
         ws_url = f"{stack.web_url.replace('http', 'ws', 1)}/ws"
         single = asyncio.run(_deliveries(ws_url, {people[0].id: tokens[people[0].id]}, events, 50))
         idle = rss_bytes(web.pid)
-        all_users, lost, connected = asyncio.run(_fan_out(ws_url, tokens, events, web.pid))
-    measured, floor = percentiles(all_users), percentiles(single)
+        each, burst, lost, connected = asyncio.run(_fan_out(ws_url, tokens, events, web.pid))
+    measured, at_once, floor = percentiles(each), percentiles(burst), percentiles(single)
     per_connection = (connected - idle) / connections
     return [
         Figure(
-            name=f"/ws delivery, {connections} connections p99",
+            name=f"/ws delivery, {connections} connections, one publish each, p99",
             value=measured["p99"],
             unit="ms",
             baseline=floor["p99"],
@@ -76,7 +78,15 @@ def run(work: Path, connections: int) -> list[Figure]:
             details={"measured": measured, "baseline": floor},
         ),
         Figure(
-            name=f"/ws events lost of {connections}",
+            name=f"/ws delivery, {connections} connections, one burst, p99 from its start",
+            value=at_once["p99"],
+            unit="ms",
+            baseline=floor["p99"],
+            baseline_name="one connection p99",
+            details={"measured": at_once},
+        ),
+        Figure(
+            name=f"/ws events lost of {2 * connections}",
             value=lost,
             unit="events",
             target="none",
@@ -109,7 +119,10 @@ async def _deliveries(
 
 async def _fan_out(
     url: str, tokens: dict[int, str], events: dict[int, dict[str, Any]], web_pid: int
-) -> tuple[list[float], int, int]:
+) -> tuple[list[float], list[float], int, int]:
+    """Every user connected, then one event each twice over: published one by one (each
+    timed from its own publish), then all in one publish_all (each timed from the start of
+    the burst). Returns both latency lists, the events lost and daphne's RSS."""
     sockets: dict[int, Any] = {}
     ids = list(tokens)
     for start in range(0, len(ids), CONNECT_BATCH):
@@ -120,20 +133,32 @@ async def _fan_out(
         sockets.update(zip(batch, opened, strict=True))
     await asyncio.sleep(1)  # every consumer has joined its group
     connected = rss_bytes(web_pid)
+    sent: dict[int, float] = {}
 
     async def receive(user_id: int) -> float | None:
         try:
             await asyncio.wait_for(sockets[user_id].recv(), RECEIVE_TIMEOUT)
         except TimeoutError:
             return None  # lost: counted, never waited for forever
-        return time.time() - sent
+        return (time.time() - sent[user_id]) * 1000
 
-    receivers = [asyncio.create_task(receive(i)) for i in ids]
-    sent = time.time()
-    # One burst through the product's own publishing, as an expiry pass sends it; each
-    # delivery is timed from the start of the burst.
-    await asyncio.to_thread(publish_all, [(user_id, events[user_id]) for user_id in ids])
-    arrivals = await asyncio.gather(*receivers)
+    def publish_one_by_one() -> None:
+        for user_id in ids:
+            sent[user_id] = time.time()
+            publish(user_id, events[user_id])
+        connection.close()  # this thread's, opened to ask whether a transaction is open
+
+    def publish_at_once() -> None:
+        sent.update(dict.fromkeys(ids, time.time()))
+        publish_all([(user_id, events[user_id]) for user_id in ids])
+        connection.close()
+
+    arrivals = []
+    for send in (publish_one_by_one, publish_at_once):
+        receivers = [asyncio.create_task(receive(i)) for i in ids]
+        await asyncio.to_thread(send)  # the product's own publishing, in a thread as a worker's
+        arrivals.append(await asyncio.gather(*receivers))
     await asyncio.gather(*(socket.close() for socket in sockets.values()))
-    latencies = [seconds * 1000 for seconds in arrivals if seconds is not None]
-    return latencies, len(arrivals) - len(latencies), connected
+    each, burst = ([ms for ms in got if ms is not None] for got in arrivals)
+    lost = sum(ms is None for got in arrivals for ms in got)
+    return each, burst, lost, connected

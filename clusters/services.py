@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,43 +31,45 @@ def cluster_create(
     """
     ttl = timedelta(minutes=ttl_minutes or settings.PYK8S_TTL_DEFAULT_MINUTES)
     kubernetes_version = kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0]
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=owner.pk).first()
-        live = Cluster.objects.filter(owner=owner, status__in=LIVE_STATUSES)
-        if live.count() >= settings.PYK8S_MAX_CLUSTERS_PER_USER:
-            raise ApplicationError(
-                f"You already have {settings.PYK8S_MAX_CLUSTERS_PER_USER} clusters, the most "
-                "allowed. Delete one to create another.",
-                code="quota_exceeded",
-                status_code=409,
+    try:
+        with transaction.atomic():
+            User.objects.select_for_update().filter(pk=owner.pk).first()
+            held = Cluster.objects.filter(owner=owner).aggregate(
+                live=Count("id", filter=Q(status__in=LIVE_STATUSES)),
+                same_name=Count("id", filter=Q(name=name) & ~Q(status=ClusterStatus.DELETED)),
             )
-        if Cluster.objects.filter(owner=owner, name=name).exclude(status="DELETED").exists():
-            raise _name_taken(name)
-        try:
-            with transaction.atomic():
-                cluster = _warm_pool_claim(
-                    owner=owner,
-                    name=name,
-                    ttl=ttl,
-                    kubernetes_version=kubernetes_version,
-                    workers=workers,
-                ) or Cluster.objects.create(
-                    owner=owner,
-                    name=name,
-                    runtime_name=new_runtime_name(),
-                    kubernetes_version=kubernetes_version,
-                    workers=workers,
-                    ttl_expires_at=timezone.now() + ttl,
+            if held["live"] >= settings.PYK8S_MAX_CLUSTERS_PER_USER:
+                raise ApplicationError(
+                    f"You already have {settings.PYK8S_MAX_CLUSTERS_PER_USER} clusters, the "
+                    "most allowed. Delete one to create another.",
+                    code="quota_exceeded",
+                    status_code=409,
                 )
-        except IntegrityError as exc:  # a concurrent request took the name first
-            raise _name_taken(name) from exc
-        # Published first: the dispatch after the commit may place it at once and publish
-        # that, and events go out in the order their commit hooks were added.
-        events.cluster_changed(cluster)
-        if cluster.claimed_at is None:
-            transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
-        else:
-            transaction.on_commit(tasks.warm_pool_refill.delay, robust=True)
+            if held["same_name"]:
+                raise _name_taken(name)
+            cluster = _warm_pool_claim(
+                owner=owner,
+                name=name,
+                ttl=ttl,
+                kubernetes_version=kubernetes_version,
+                workers=workers,
+            ) or Cluster.objects.create(
+                owner=owner,
+                name=name,
+                runtime_name=new_runtime_name(),
+                kubernetes_version=kubernetes_version,
+                workers=workers,
+                ttl_expires_at=timezone.now() + ttl,
+            )
+            # Published first: the dispatch after the commit may place it at once and
+            # publish that, and events go out in the order their commit hooks were added.
+            events.cluster_changed(cluster)
+            if cluster.claimed_at is None:
+                transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
+            else:
+                transaction.on_commit(tasks.warm_pool_refill.delay, robust=True)
+    except IntegrityError as exc:  # a concurrent request took the name first
+        raise _name_taken(name) from exc
     return cluster
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.utils.encoders import JSONEncoder
 
 from clusters.models import Cluster
@@ -71,7 +72,12 @@ async def _send_all(layer: Any, by_user: dict[int, list[dict[str, Any]]]) -> Non
         async with connections:
             for payload in user_payloads:
                 message = {"type": "cluster.event", "event": payload}
-                await layer.group_send(user_group(user_id), message)
+                try:
+                    await layer.group_send(user_group(user_id), message)
+                except RedisConnectionError:
+                    # A connection kept from before a Redis restart fails once, then leaves
+                    # the pool: the retry gets a new one. (Redis down: this fails too.)
+                    await layer.group_send(user_group(user_id), message)
 
     await asyncio.gather(*(send(user_id, p) for user_id, p in by_user.items()))
 

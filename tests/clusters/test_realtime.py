@@ -10,6 +10,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.factories import PASSWORD
@@ -31,8 +32,9 @@ class Watcher:
         self.thread.start()
 
     def _read(self) -> None:
-        for message in self.socket:
-            self.events.append((time.time(), json.loads(message)))
+        with contextlib.suppress(ConnectionClosed):  # the server may close it (1011, 4401)
+            for message in self.socket:
+                self.events.append((time.time(), json.loads(message)))
 
     def statuses(self, cluster_id: str) -> list[str]:
         return [

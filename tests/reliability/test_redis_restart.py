@@ -2,14 +2,19 @@
 503 or succeed, never 500; every accepted create reaches a final state once Redis is
 back, with nothing restarted but Redis."""
 
+import asyncio
 import threading
 import time
 
 import httpx
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from clusters import events
 from clusters.models import Cluster, ClusterStatus
+from tests.clusters.test_realtime import Watcher
 from tests.factories import PASSWORD, UserFactory
 from tests.reliability.servers import private_redis
 from tests.stack import wait_until
@@ -28,6 +33,10 @@ def login(url: str) -> httpx.Client:
     return httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {tokens.json()['access']}"}, timeout=10
     )
+
+
+def token_of(client: httpx.Client) -> str:
+    return str(client.headers["Authorization"].removeprefix("Bearer "))
 
 
 def send_requests(clients: list[httpx.Client], stop: threading.Event, answers: list) -> None:
@@ -109,3 +118,66 @@ def test_every_accepted_create_finishes_after_redis_returns(stack, fake_kind, pr
 
     wait_until(all_final, timeout=30, interval=0.5, what="every accepted create to finish")
     assert not Cluster.objects.filter(holds_slot=True).exists()
+
+
+def test_a_socket_open_across_the_restart_hears_what_happens_after_it(stack, private_redis):
+    """Events published once Redis is back reach a socket opened before the outage (or the
+    socket is closed, so that its client reconnects): it never goes silently deaf."""
+    stack.start_web(REDIS_URL=private_redis.url)
+    client = login(stack.web_url)
+    watcher = Watcher(stack.web_url, token_of(client))
+    try:
+        created = client.post("/clusters/", json={"name": "before"}).json()
+        watcher.reached(created["id"], "PROVISIONING", timeout=10)
+
+        private_redis.stop()
+        time.sleep(OUTAGE_SECONDS)
+        private_redis.start()
+        wait_until(
+            lambda: client.get("/health/ready").status_code == 200,
+            timeout=20,
+            what="readiness after the restart",
+        )
+        created = client.post("/clusters/", json={"name": "after"}).json()
+
+        wait_until(
+            lambda: (
+                created["id"] in {e.get("cluster", {}).get("id") for _, e in watcher.events}
+                or not watcher.thread.is_alive()
+            ),
+            timeout=15,
+            what="the event, or the socket closed",
+        )
+    finally:
+        watcher.close()
+
+
+def test_a_process_that_published_before_the_restart_publishes_after_it(private_redis, settings):
+    """The publishing loop keeps its Redis connections (clusters.events): the first event
+    after a restart must not be lost on a connection the restart closed."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "CONFIG": {"hosts": [{"address": private_redis.url, "socket_timeout": 15}]},
+        }
+    }
+    layer = get_channel_layer()
+
+    def listener() -> str:  # a socket's channel in its user's group, as /ws makes it
+        channel = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(events.user_group(7), channel)
+        return channel
+
+    async def receive(channel: str) -> dict:
+        return (await asyncio.wait_for(layer.receive(channel), 10))["event"]
+
+    channel = listener()
+    events.publish(7, {"type": "test", "n": 1})
+    assert async_to_sync(receive)(channel) == {"type": "test", "n": 1}
+
+    private_redis.stop()
+    private_redis.start()
+    channel = listener()  # the reconnected socket
+    events.publish(7, {"type": "test", "n": 2})
+
+    assert async_to_sync(receive)(channel) == {"type": "test", "n": 2}

@@ -88,7 +88,9 @@ def main() -> int:
             _flush_database()
     finally:
         connection.close()
-        connection.close_pool()  # its idle connections would keep the database from dropping
+        # The pool's idle connections would keep the database from being dropped
+        # (close_pool: PostgreSQL's wrapper only).
+        connection.close_pool()  # type: ignore[attr-defined]
         connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
         flush_redis_prefix(settings.REDIS_URL, settings.PYK8S_REDIS_PREFIX)
 

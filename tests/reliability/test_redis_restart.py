@@ -164,11 +164,11 @@ def test_a_process_that_published_before_the_restart_publishes_after_it(private_
     layer = get_channel_layer()
 
     def listener() -> str:  # a socket's channel in its user's group, as /ws makes it
-        channel = async_to_sync(layer.new_channel)()
+        channel: str = async_to_sync(layer.new_channel)()
         async_to_sync(layer.group_add)(events.user_group(7), channel)
         return channel
 
-    async def receive(channel: str) -> dict:
+    async def receive(channel: str) -> object:
         return (await asyncio.wait_for(layer.receive(channel), 10))["event"]
 
     channel = listener()

@@ -147,6 +147,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": PYK8S_REDIS_PREFIX,
+        # One connection pool per process (pyk8s.cache), not one per request.
+        "OPTIONS": {"pool_class": "pyk8s.cache.SharedConnectionPool"},
     }
 }
 

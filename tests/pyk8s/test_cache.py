@@ -12,7 +12,7 @@ def test_every_cache_object_uses_the_same_redis_pool():
     def use_the_cache() -> None:  # each thread gets a cache object of its own
         cache = caches["default"]
         cache.set("pool-probe", 1)
-        pools.append((cache, cache._cache._get_connection_pool(write=True)))
+        pools.append((cache, cache._cache._get_connection_pool(write=True)))  # type: ignore[attr-defined]
 
     threads = [threading.Thread(target=use_the_cache) for _ in range(3)]
     for thread in threads:

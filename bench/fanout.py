@@ -10,6 +10,7 @@ delivery), and daphne's memory before any connection."""
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ async def _deliveries(
         await asyncio.sleep(0.2)  # group_add is done once connect returns, but be sure
         for _ in range(rounds):
             sent = time.time()
-            await asyncio.to_thread(publish, user_id, events[user_id])
+            await asyncio.to_thread(_in_a_thread, publish, user_id, events[user_id])
             await socket.recv()
             samples.append((time.time() - sent) * 1000)
     return samples
@@ -146,19 +147,26 @@ async def _fan_out(
         for user_id in ids:
             sent[user_id] = time.time()
             publish(user_id, events[user_id])
-        connection.close()  # this thread's, opened to ask whether a transaction is open
 
     def publish_at_once() -> None:
         sent.update(dict.fromkeys(ids, time.time()))
         publish_all([(user_id, events[user_id]) for user_id in ids])
-        connection.close()
 
     arrivals = []
     for send in (publish_one_by_one, publish_at_once):
         receivers = [asyncio.create_task(receive(i)) for i in ids]
-        await asyncio.to_thread(send)  # the product's own publishing, in a thread as a worker's
+        await asyncio.to_thread(_in_a_thread, send)
         arrivals.append(await asyncio.gather(*receivers))
     await asyncio.gather(*(socket.close() for socket in sockets.values()))
     each, burst = ([ms for ms in got if ms is not None] for got in arrivals)
     lost = sum(ms is None for got in arrivals for ms in got)
     return each, burst, lost, connected
+
+
+def _in_a_thread(send: Callable[..., None], *args: Any) -> None:
+    """The product's own publishing, from a thread as in a worker; the database connection
+    it opens there (to ask whether a transaction is open) is closed before the thread ends."""
+    try:
+        send(*args)
+    finally:
+        connection.close()

@@ -160,6 +160,14 @@ class FakeKind:
             if command is None or record["command"] == command
         ]
 
+    def created(self) -> list[str]:
+        """The clusters that `create cluster` made, in order. A create refused because its API
+        port was taken meanwhile is not among them: the provider retries it on another port
+        (two creates picked the same random port), so that cluster has two runs."""
+        return [
+            run["cluster"] for run in self.invocations("create cluster") if run["exit_code"] == 0
+        ]
+
     def max_concurrent(self, command: str = "create cluster") -> int:
         """The most invocations of `command` that were running at the same moment."""
         events = []

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from clusters import crypto, events, selectors, services, tasks
@@ -128,9 +128,20 @@ def cluster_dispatch_waiting() -> list[Cluster]:
         others_wait = len(first) == free
         refused = _refuse_overdue(waiting, now) if others_wait else []
     if others_wait and (started or refused):
-        # Everyone still waiting moved up the queue: tell them their new position.
-        events.clusters_changed(selectors.with_queue_position(waiting))
+        waiting_moved_up()
     return started
+
+
+def waiting_moved_up(*, behind: datetime | None = None) -> None:
+    """Tell the owners of the clusters still waiting (those created after `behind`, if given)
+    their new queue positions: clusters ahead of them were placed, refused, deleted or
+    expired."""
+    waiting = Cluster.objects.filter(
+        owner__isnull=False, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
+    )
+    if behind is not None:
+        waiting = waiting.filter(created_at__gt=behind)
+    events.clusters_changed(selectors.with_queue_position(waiting.order_by("created_at")))
 
 
 @dataclass
@@ -383,6 +394,13 @@ def cluster_expire_due() -> list[uuid.UUID]:
             .order_by()  # no sort: the claim walks the cluster_expirable index
         )
         ids = list(due.values_list("id", flat=True))
+        first_waiting = (
+            Cluster.objects.filter(id__in=ids, owner__isnull=False)
+            .filter(status=ClusterStatus.PROVISIONING, provisioning_started_at=None)
+            .aggregate(Min("created_at"))["created_at__min"]
+            if ids
+            else None
+        )
         # The TTL again: where FOR UPDATE does not exist (SQLite), a claim or an extension
         # may have pushed it back since it was read.
         Cluster.objects.filter(id__in=ids, status__in=expirable, ttl_expires_at__lte=now).update(
@@ -403,6 +421,8 @@ def cluster_expire_due() -> list[uuid.UUID]:
                 lambda c=cluster: tasks.send_to_host(tasks.cluster_delete, c.host, str(c.id))  # type: ignore[misc]
             )
         events.clusters_changed(expired)
+        if first_waiting is not None:  # expired while it waited: those behind it moved up
+            waiting_moved_up(behind=first_waiting)
     if ids:
         logger.info("clusters expired", extra={"count": len(ids)})
     return ids

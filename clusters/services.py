@@ -120,6 +120,9 @@ def _warm_pool_claim(
 
 def cluster_request_delete(*, cluster: Cluster) -> Cluster:
     """Move the cluster to DELETING and queue the runtime deletion. Idempotent."""
+    waited = (
+        cluster.status == ClusterStatus.PROVISIONING and cluster.provisioning_started_at is None
+    )
     with transaction.atomic():
         moved = Cluster.objects.filter(
             id=cluster.id,
@@ -135,6 +138,8 @@ def cluster_request_delete(*, cluster: Cluster) -> Cluster:
         if moved:
             transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)), robust=True)
             events.cluster_changed(cluster)
+            if waited and cluster.owner_id is not None:
+                provisioning.waiting_moved_up(behind=cluster.created_at)
     return cluster
 
 

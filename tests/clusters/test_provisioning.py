@@ -247,6 +247,28 @@ def test_nothing_is_dispatched_before_a_worker_registered():
     assert provisioning.cluster_dispatch_waiting() == []
 
 
+@pytest.mark.parametrize("leaves_by", ["delete", "expiry"])
+def test_the_clusters_behind_one_that_leaves_the_queue_hear_their_new_positions(
+    leaves_by, user, other_user, monkeypatch
+):
+    # No worker has registered: every cluster waits.
+    first, _, _ = (
+        services.cluster_create(owner=owner, name=name)
+        for owner, name in ((user, "first"), (other_user, "second"), (user, "third"))
+    )
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(events, "_send", sent.extend)
+
+    if leaves_by == "delete":
+        services.cluster_request_delete(cluster=first)
+    else:
+        Cluster.objects.filter(id=first.id).update(ttl_expires_at=timezone.now())
+        provisioning.cluster_expire_due()
+
+    heard = {(owner, e["cluster"]["name"]): e["cluster"]["queue_position"] for owner, e in sent}
+    assert heard == {(user.id, "first"): None, (other_user.id, "second"): 0, (user.id, "third"): 1}
+
+
 def test_expiry_claims_every_expired_cluster_once(no_celery):
     past = timezone.now() - timedelta(minutes=1)
     expired = [
@@ -288,16 +310,26 @@ def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
     assert len(no_celery) == len(expired)
 
 
-def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings):
+def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings, monkeypatch):
     settings.PYK8S_EXPIRY_WARNING_MINUTES = 10
     soon = ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=5))
     ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=30))
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(events, "_send", sent.extend)
     assert provisioning.cluster_warn_expiring() == 1
     assert provisioning.cluster_warn_expiring() == 0
-    from clusters import services
-
     services.cluster_extend(cluster=soon, minutes=1)
     assert provisioning.cluster_warn_expiring() == 1
+
+    warnings = [(owner, e) for owner, e in sent if e["type"] == "cluster.expiring"]
+    assert [e["minutes_left"] for _, e in warnings] == [5, 6]
+    owner, warning = warnings[-1]
+    assert owner == soon.owner_id
+    soon.refresh_from_db()
+    assert warning["cluster"]["id"] == str(soon.id)
+    assert warning["cluster"]["ttl_expires_at"] == soon.ttl_expires_at.isoformat().replace(
+        "+00:00", "Z"
+    )
 
 
 def test_reconcile_marks_running_clusters_that_vanished(kind, host):

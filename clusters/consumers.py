@@ -3,7 +3,8 @@
 Authentication is the access JWT in the query string (`/ws?token=...`), as browsers cannot
 set headers on a WebSocket. A bad token closes the socket with code 4401 right after the
 handshake, so clients can tell "log in again" from a network failure; a good one keeps it
-open only until the token expires (then 4401 too: refresh and reconnect).
+open only until the token expires or a logout revokes it (then 4401 too: refresh and
+reconnect).
 """
 
 import asyncio
@@ -26,6 +27,7 @@ CLOSE_UNAUTHORIZED = 4401
 
 class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     group: str | None = None
+    jti: str | None = None
     expiry: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
@@ -34,7 +36,7 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if authenticated is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        user_id, expires_at = authenticated
+        user_id, expires_at, self.jti = authenticated
         self.group = user_group(user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         loop = asyncio.get_running_loop()
@@ -56,9 +58,13 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def cluster_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
 
+    async def token_revoked(self, message: dict[str, Any]) -> None:
+        if message["jti"] == self.jti:
+            await self.close(code=CLOSE_UNAUTHORIZED)
 
-def _authenticate(query_string: bytes) -> tuple[int, float] | None:
-    """(user id, token expiry) for a valid, unrevoked access token of an active user."""
+
+def _authenticate(query_string: bytes) -> tuple[int, float, str] | None:
+    """(user id, token expiry, token id) for a valid, unrevoked access token of an active user."""
     tokens = parse_qs(query_string.decode("latin-1")).get("token", [])
     if len(tokens) != 1:
         return None
@@ -68,4 +74,4 @@ def _authenticate(query_string: bytes) -> tuple[int, float] | None:
         user = auth.get_user(token)
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
-    return user.pk, float(token["exp"])
+    return user.pk, float(token["exp"]), str(token["jti"])

@@ -42,24 +42,38 @@ def publish_all(messages: Iterable[tuple[int | None, dict[str, Any]]]) -> None:
     """`publish` for many events at once: one round of sends after the commit, so that
     telling 200 waiting users their new queue positions costs one trip, not 200."""
     # JSON round trip: UUIDs and datetimes become the strings the REST API returns.
-    payloads = [
-        (user_id, json.loads(json.dumps(event, cls=JSONEncoder)))
+    _send_on_commit(
+        (
+            user_id,
+            {"type": "cluster.event", "event": json.loads(json.dumps(event, cls=JSONEncoder))},
+        )
         for user_id, event in messages
         if user_id is not None
-    ]
-    if payloads:
+    )
+
+
+def access_token_revoked(user_id: int, jti: str) -> None:
+    """Close the user's sockets opened with this access token (revoked by a logout): a
+    socket never outlives its credentials."""
+    _send_on_commit([(user_id, {"type": "token.revoked", "jti": jti})])
+
+
+def _send_on_commit(messages: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """Channel-layer messages for the users' consumers, sent once the transaction commits."""
+    messages = list(messages)
+    if messages:
         # robust: with Redis down, the change itself is committed and stands; clients
         # catch up with GET /clusters/ when they reconnect.
-        transaction.on_commit(lambda: _send(payloads), robust=True)
+        transaction.on_commit(lambda: _send(messages), robust=True)
 
 
-def _send(payloads: list[tuple[int, dict[str, Any]]]) -> None:
+def _send(messages: list[tuple[int, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     by_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for user_id, payload in payloads:
-        by_user[user_id].append(payload)
+    for user_id, message in messages:
+        by_user[user_id].append(message)
     _publisher().run(_send_all(layer, by_user), timeout=SEND_TIMEOUT_SECONDS)
 
 
@@ -68,10 +82,9 @@ async def _send_all(layer: Any, by_user: dict[int, list[dict[str, Any]]]) -> Non
     events in order (they must not overtake each other)."""
     connections = asyncio.Semaphore(SEND_CONCURRENCY)
 
-    async def send(user_id: int, user_payloads: list[dict[str, Any]]) -> None:
+    async def send(user_id: int, messages: list[dict[str, Any]]) -> None:
         async with connections:
-            for payload in user_payloads:
-                message = {"type": "cluster.event", "event": payload}
+            for message in messages:
                 try:
                     await layer.group_send(user_group(user_id), message)
                 except RedisConnectionError:
@@ -79,7 +92,7 @@ async def _send_all(layer: Any, by_user: dict[int, list[dict[str, Any]]]) -> Non
                     # the pool: the retry gets a new one. (Redis down: this fails too.)
                     await layer.group_send(user_group(user_id), message)
 
-    await asyncio.gather(*(send(user_id, p) for user_id, p in by_user.items()))
+    await asyncio.gather(*(send(user_id, m) for user_id, m in by_user.items()))
 
 
 class _Publisher:

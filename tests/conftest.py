@@ -101,6 +101,22 @@ def record_sends(monkeypatch, task, record) -> None:
 
 
 @pytest.fixture
+def published(monkeypatch) -> list[tuple[int, dict]]:
+    """Every event handed to the channel layer, as (user id, event), instead of sending it."""
+    from clusters import events
+
+    sent: list[tuple[int, dict]] = []
+
+    def record(messages: list[tuple[int, dict]]) -> None:
+        sent.extend(
+            (user_id, m["event"]) for user_id, m in messages if m["type"] == "cluster.event"
+        )
+
+    monkeypatch.setattr(events, "_send", record)
+    return sent
+
+
+@pytest.fixture
 def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
     """The cluster tasks queued, as (task name, cluster id), instead of sending them to a broker.
 

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.services import access_token_revoke
+from accounts.services import access_token_revoke, user_logout
 from clusters import events
 from clusters.consumers import CLOSE_UNAUTHORIZED
 from pyk8s.asgi import application
@@ -162,5 +162,27 @@ def test_the_socket_closes_when_its_token_expires():
         message = await communicator.receive_output(timeout=6)
         assert message == {"type": "websocket.close", "code": CLOSE_UNAUTHORIZED}
         await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_logout_closes_the_sockets_opened_with_its_access_token():
+    alice = UserFactory.create()
+    cluster = ClusterFactory.create(owner=alice)
+    refresh = RefreshToken.for_user(alice)
+    logged_out, other_session = refresh.access_token, access_for(alice)
+
+    async def scenario():
+        revoked_socket, _ = await connect(str(logged_out))
+        open_socket, _ = await connect(str(other_session))
+        await asyncio.sleep(0.1)
+        await database_sync_to_async(user_logout)(
+            user=alice, refresh=str(refresh), access=logged_out
+        )
+        assert await closed_with(revoked_socket) == CLOSE_UNAUTHORIZED
+        await database_sync_to_async(events.cluster_changed)(cluster)
+        event = await open_socket.receive_json_from(timeout=3)  # another session's stays open
+        assert event["cluster"]["id"] == str(cluster.id)
+        await open_socket.disconnect()
 
     run(scenario)

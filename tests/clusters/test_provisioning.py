@@ -9,7 +9,7 @@ import yaml
 from django.db import connection
 from django.utils import timezone
 
-from clusters import crypto, events, provisioning, services, tasks
+from clusters import crypto, provisioning, services, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory
@@ -60,15 +60,12 @@ def provision(cluster: Cluster) -> Cluster:
     return cluster
 
 
-def test_a_new_clusters_events_arrive_in_the_order_of_its_states(host, user, monkeypatch):
-    sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(events, "_send", sent.extend)
-
+def test_a_new_clusters_events_arrive_in_the_order_of_its_states(host, user, published):
     cluster = services.cluster_create(owner=user, name="ordered")
 
     positions = [
         e["cluster"]["queue_position"]
-        for _, e in sent
+        for _, e in published
         if e["type"] == "cluster.status.changed" and e["cluster"]["id"] == str(cluster.id)
     ]
     assert positions == [0, None]  # queued, then placed (no longer waiting): never backwards
@@ -249,15 +246,14 @@ def test_nothing_is_dispatched_before_a_worker_registered():
 
 @pytest.mark.parametrize("leaves_by", ["delete", "expiry"])
 def test_the_clusters_behind_one_that_leaves_the_queue_hear_their_new_positions(
-    leaves_by, user, other_user, monkeypatch
+    leaves_by, user, other_user, published
 ):
     # No worker has registered: every cluster waits.
     first, _, _ = (
         services.cluster_create(owner=owner, name=name)
         for owner, name in ((user, "first"), (other_user, "second"), (user, "third"))
     )
-    sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(events, "_send", sent.extend)
+    published.clear()
 
     if leaves_by == "delete":
         services.cluster_request_delete(cluster=first)
@@ -265,7 +261,9 @@ def test_the_clusters_behind_one_that_leaves_the_queue_hear_their_new_positions(
         Cluster.objects.filter(id=first.id).update(ttl_expires_at=timezone.now())
         provisioning.cluster_expire_due()
 
-    heard = {(owner, e["cluster"]["name"]): e["cluster"]["queue_position"] for owner, e in sent}
+    heard = {
+        (owner, e["cluster"]["name"]): e["cluster"]["queue_position"] for owner, e in published
+    }
     assert heard == {(user.id, "first"): None, (other_user.id, "second"): 0, (user.id, "third"): 1}
 
 
@@ -310,18 +308,16 @@ def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
     assert len(no_celery) == len(expired)
 
 
-def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings, monkeypatch):
+def test_expiry_warning_is_sent_once_and_again_after_an_extension(settings, published):
     settings.PYK8S_EXPIRY_WARNING_MINUTES = 10
     soon = ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=5))
     ClusterFactory.create(ttl_expires_at=timezone.now() + timedelta(minutes=30))
-    sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(events, "_send", sent.extend)
     assert provisioning.cluster_warn_expiring() == 1
     assert provisioning.cluster_warn_expiring() == 0
     services.cluster_extend(cluster=soon, minutes=1)
     assert provisioning.cluster_warn_expiring() == 1
 
-    warnings = [(owner, e) for owner, e in sent if e["type"] == "cluster.expiring"]
+    warnings = [(owner, e) for owner, e in published if e["type"] == "cluster.expiring"]
     assert [e["minutes_left"] for _, e in warnings] == [5, 6]
     owner, warning = warnings[-1]
     assert owner == soon.owner_id

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clusters import events, provisioning, tasks
+from clusters import provisioning, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import client_for, record_sends
@@ -28,14 +28,6 @@ def queued(monkeypatch):
         monkeypatch, tasks.cluster_provision, lambda *args: sent.append(("provision", *args))
     )
     record_sends(monkeypatch, tasks.warm_pool_refill, lambda: sent.append(("warm_pool_refill",)))
-    return sent
-
-
-@pytest.fixture
-def published(monkeypatch):
-    """Every event handed to the channel layer, as (user id, event)."""
-    sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(events, "_send", sent.extend)
     return sent
 
 

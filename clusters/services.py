@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from clusters import events, metrics, provisioning, tasks
+from clusters import events, metrics, provisioning, selectors, tasks
 from clusters.models import IN_WARM_POOL, LIVE_STATUSES, Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
 
@@ -91,6 +91,8 @@ def _warm_pool_claim(
         status=ClusterStatus.RUNNING,
         kubernetes_version=kubernetes_version,
         workers=workers,
+        # Not from a host gone silent, before the reconciler has marked its clusters.
+        host__last_seen_at__gte=selectors.hosts_live_since(),
     )
     for _ in range(settings.PYK8S_WARM_POOL[spec]):
         oldest = (

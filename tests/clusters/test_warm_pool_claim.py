@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clusters import provisioning, tasks
-from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus
+from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import client_for, record_sends
 
@@ -107,6 +107,14 @@ def test_an_empty_pool_falls_back_to_provisioning(settings, user):
     first = client.post("/clusters/", {"name": "first"}, format="json").json()
     second = client.post("/clusters/", {"name": "second"}, format="json").json()
     assert (first["status"], second["status"]) == ("RUNNING", "PROVISIONING")
+
+
+def test_no_pool_cluster_is_handed_out_from_a_silent_host(settings, user):
+    fill_pool(settings, 1)
+    silent_since = timezone.now() - timedelta(seconds=settings.PYK8S_HOST_DEAD_SECONDS + 1)
+    WorkerHost.objects.filter(name="host-a").update(last_seen_at=silent_since)
+    response = client_for(user).post("/clusters/", {"name": "mine"}, format="json")
+    assert response.json()["status"] == "PROVISIONING"  # queued for a live host instead
 
 
 def test_a_claimed_cluster_never_returns_to_the_pool(settings, user, queued):

@@ -165,7 +165,7 @@ class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
     list_filter = ("draining",)
     search_fields = ("name", "public_host")
     ordering = ("name",)
-    actions = ["drain", "undrain"]
+    actions = ["drain", "undrain", "retire"]
     fields = (
         "name",
         "draining",
@@ -206,3 +206,20 @@ class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
     def undrain(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
         done = provisioning.worker_hosts_set_draining(hosts=queryset, draining=False)
         self.message_user(request, f"{done} host(s) open for new clusters.", messages.SUCCESS)
+
+    @admin.action(description="Retire: gone for good; its clusters are marked deleted")
+    def retire(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
+        selected = set(queryset.values_list("name", flat=True))
+        retired = provisioning.worker_hosts_retire(hosts=queryset)
+        if retired:
+            names = ", ".join(retired)
+            self.message_user(
+                request, f"Retired {names}; their clusters are now DELETED.", messages.SUCCESS
+            )
+        if live := sorted(selected - set(retired)):
+            self.message_user(
+                request,
+                f"Not retired, still live: {', '.join(live)}. Stop a host's worker first; it "
+                "can be retired once silent for PYK8S_HOST_DEAD_SECONDS.",
+                messages.WARNING,
+            )

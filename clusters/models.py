@@ -37,6 +37,7 @@ class ReasonCode(models.TextChoices):
     DISAPPEARED = "disappeared"
     EXPIRED = "expired"
     HOST_UNREACHABLE = "host_unreachable"
+    HOST_RETIRED = "host_retired"
     NO_CAPACITY = "no_capacity"
 
 

@@ -90,6 +90,45 @@ def worker_hosts_set_draining(*, hosts: QuerySet[WorkerHost], draining: bool) ->
     return changed
 
 
+def worker_hosts_retire(*, hosts: QuerySet[WorkerHost]) -> list[str]:
+    """Forget the hosts gone for good: those silent for PYK8S_HOST_DEAD_SECONDS (live ones are
+    left alone). Their clusters went with them, so each becomes DELETED, which frees its
+    owner's quota, and the host leaves the list. Returns the names retired.
+
+    Should such a host's worker start again, it registers anew, and its reconciler deletes
+    the kind clusters it still holds: no cluster row owns them any more."""
+    now = timezone.now()
+    silent = Q(last_seen_at__lt=selectors.hosts_live_since()) | Q(last_seen_at=None)
+    with transaction.atomic():
+        retired = list(
+            WorkerHost.objects.select_for_update()
+            .filter(silent, id__in=hosts.values("id"))
+            .order_by("name")  # the order every dispatcher locks them in
+        )
+        on_them = Cluster.objects.filter(host__in=retired)
+        gone = list(on_them.exclude(status=ClusterStatus.DELETED).values_list("id", flat=True))
+        on_them.filter(id__in=gone).update(
+            status=ClusterStatus.DELETED,
+            status_reason="Its Docker host was retired by the operators: the cluster went with it.",
+            status_reason_code=ReasonCode.HOST_RETIRED,
+            kubeconfig_encrypted=None,
+            holds_slot=False,
+            runner="",
+            heartbeat_at=None,
+            deleted_at=now,
+            updated_at=now,
+        )
+        on_them.update(host=None)
+        WorkerHost.objects.filter(id__in=[host.id for host in retired]).delete()
+        events.clusters_changed(selectors.with_queue_position(Cluster.objects.filter(id__in=gone)))
+    if retired:
+        logger.info(
+            "hosts retired",
+            extra={"hosts": [host.name for host in retired], "clusters_deleted": len(gone)},
+        )
+    return [host.name for host in retired]
+
+
 def cluster_dispatch_waiting() -> list[Cluster]:
     """Place the longest-waiting clusters (users' first, then warm-pool ones) on hosts with
     room, each with one of its host's provisioning slots, and refuse those that waited past

@@ -1,11 +1,13 @@
-"""Django admin lists the Docker hosts with their load, and staff drain or undrain them."""
+"""Django admin lists the Docker hosts with their load, and staff drain, undrain or retire
+them."""
 
 import pytest
 from django.contrib.messages import get_messages
 
 from clusters import provisioning
-from clusters.models import Cluster, ClusterStatus, WorkerHost
+from clusters.models import Cluster, ClusterStatus, ReasonCode, WorkerHost
 from tests.clusters.hosts import register_host
+from tests.conftest import client_for
 from tests.factories import ClusterFactory
 
 CHANGELIST = "/admin/clusters/workerhost/"
@@ -94,3 +96,33 @@ def test_the_cluster_list_shows_and_filters_by_host(admin_client):
     assert list(response.context["cl"].result_list) == [on_a]
     assert "docker-a" in response.content.decode()
     assert WorkerHost.objects.count() == 2
+
+
+def test_a_lost_host_is_retired_and_its_clusters_stop_counting(
+    admin_client, settings, queued_tasks
+):
+    settings.PYK8S_MAX_CLUSTERS_PER_USER = 2
+    lost = register_host("docker-lost", silent_for=settings.PYK8S_HOST_DEAD_SECONDS + 1)
+    live = register_host("docker-live")
+    owner = ClusterFactory.create(host=lost).owner
+    stuck = ClusterFactory.create(host=lost, owner=owner, status=ClusterStatus.DELETING)
+    elsewhere = ClusterFactory.create(host=live)
+
+    assert run_action(admin_client, "retire", lost, live) == [
+        "Retired docker-lost; their clusters are now DELETED.",
+        "Not retired, still live: docker-live. Stop a host's worker first; it can be retired "
+        "once silent for PYK8S_HOST_DEAD_SECONDS.",
+    ]
+
+    assert list(WorkerHost.objects.values_list("name", flat=True)) == ["docker-live"]
+    for cluster in Cluster.objects.filter(owner=owner):
+        assert cluster.status == ClusterStatus.DELETED
+        assert cluster.status_reason_code == ReasonCode.HOST_RETIRED
+        assert cluster.deleted_at is not None
+        assert cluster.kubeconfig_encrypted is None
+    assert stuck.id in {c.id for c in Cluster.objects.filter(owner=owner)}
+    elsewhere.refresh_from_db()
+    assert (elsewhere.status, elsewhere.host) == (ClusterStatus.RUNNING, live)
+    # The owner's quota is free again.
+    client = client_for(owner)
+    assert client.post("/clusters/", {"name": "again"}, format="json").status_code == 202

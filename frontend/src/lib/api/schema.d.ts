@@ -245,6 +245,7 @@ export interface components {
              *     * `disappeared` - Disappeared
              *     * `expired` - Expired
              *     * `host_unreachable` - Host Unreachable
+             *     * `host_retired` - Host Retired
              *     * `no_capacity` - No Capacity
              */
             readonly status_reason_code: components["schemas"]["StatusReasonCodeEnum"] | components["schemas"]["BlankEnum"];
@@ -350,10 +351,11 @@ export interface components {
          *     * `disappeared` - Disappeared
          *     * `expired` - Expired
          *     * `host_unreachable` - Host Unreachable
+         *     * `host_retired` - Host Retired
          *     * `no_capacity` - No Capacity
          * @enum {string}
          */
-        StatusReasonCodeEnum: "name_exists" | "docker_unreachable" | "out_of_disk" | "inotify_limits" | "kubeadm_init_failed" | "image_pull_failed" | "timeout" | "binary_missing" | "create_failed" | "interrupted" | "disappeared" | "expired" | "host_unreachable" | "no_capacity";
+        StatusReasonCodeEnum: "name_exists" | "docker_unreachable" | "out_of_disk" | "inotify_limits" | "kubeadm_init_failed" | "image_pull_failed" | "timeout" | "binary_missing" | "create_failed" | "interrupted" | "disappeared" | "expired" | "host_unreachable" | "host_retired" | "no_capacity";
         TokenPair: {
             access: string;
             refresh: string;

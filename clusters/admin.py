@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django_stubs_ext import WithAnnotations
 
-from clusters import provisioning, selectors, services
+from clusters import provisioning, selectors, services, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from clusters.selectors import HostLoad
 from pyk8s.errors import ApplicationError
@@ -86,7 +86,7 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     search_fields = ("name", "runtime_name", "owner__email", "id")
     list_select_related = ("owner", "host")
     date_hierarchy = "created_at"
-    actions = ["extend_one_hour", "delete_now"]
+    actions = ["extend_one_hour", "delete_now", "refresh_kubeconfig"]
     fieldsets = (
         (None, {"fields": CLUSTER_FIELDS}),
         ("Provisioning", {"fields": PROVISIONING_FIELDS}),
@@ -118,6 +118,17 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     @admin.action(description="Delete now")
     def delete_now(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         self._apply(request, queryset, lambda c: services.cluster_request_delete(cluster=c))
+
+    @admin.action(description="Refresh kubeconfig from kind")
+    def refresh_kubeconfig(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
+        running = queryset.filter(status=ClusterStatus.RUNNING).select_related("host")
+        for cluster in running:
+            tasks.send_to_host(tasks.cluster_refresh_kubeconfig, cluster.host, str(cluster.id))
+        self.message_user(
+            request,
+            f"Kubeconfig refresh queued for {len(running)} RUNNING cluster(s) on their hosts.",
+            messages.SUCCESS,
+        )
 
     def _apply(
         self,

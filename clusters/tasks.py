@@ -31,6 +31,11 @@ def cluster_delete(cluster_id: str) -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def cluster_refresh_kubeconfig(cluster_id: str) -> None:
+    provisioning.cluster_refresh_kubeconfig(cluster_id=cluster_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def clusters_expire() -> None:
     provisioning.cluster_expire_due()
     provisioning.cluster_warn_expiring()
@@ -67,6 +72,17 @@ def send_to_host(task: "Task[Any, Any]", host: WorkerHost | None, *args: Any) ->
     task.apply_async(args, queue=queue)
 
 
+_ABOUT_A_CLUSTER_OR_HOST = {
+    task.name
+    for task in (
+        cluster_provision,
+        cluster_delete,
+        cluster_refresh_kubeconfig,
+        clusters_reconcile_host,
+    )
+}
+
+
 def route_task(
     name: str, args: tuple[Any, ...], kwargs: dict[str, Any], options: dict[str, Any], **_: Any
 ) -> dict[str, str] | None:
@@ -76,7 +92,7 @@ def route_task(
     worker consumes."""
     if "queue" in options:
         return None  # chosen by the sender (send_to_host)
-    if name not in (cluster_provision.name, cluster_delete.name, clusters_reconcile_host.name):
+    if name not in _ABOUT_A_CLUSTER_OR_HOST:
         return None
     target = [*args, *kwargs.values()][0]
     if name == clusters_reconcile_host.name:

@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 
+from clusters import tasks
 from clusters.models import Cluster, ClusterStatus
+from tests.clusters.hosts import register_host
 from tests.factories import ClusterFactory, UserFactory
 
 CHANGELIST = "/admin/clusters/cluster/"
@@ -147,3 +149,19 @@ def test_delete_now_goes_through_the_service(
     assert sorted(queued_tasks) == sorted(
         [("cluster_delete", str(running.id)), ("cluster_delete", str(failed.id))]
     )
+
+
+def test_refresh_kubeconfig_asks_the_host_of_each_running_cluster(admin_client, monkeypatch):
+    running = ClusterFactory.create(host=register_host("docker-7"))
+    deleting = ClusterFactory.create(host=register_host("docker-8"), status=ClusterStatus.DELETING)
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        tasks.cluster_refresh_kubeconfig,
+        "apply_async",
+        lambda args, queue: sent.append((args[0], queue)),
+    )
+
+    messages = run_action(admin_client, "refresh_kubeconfig", running, deleting)
+
+    assert messages == ["Kubeconfig refresh queued for 1 RUNNING cluster(s) on their hosts."]
+    assert sent == [(str(running.id), "host.docker-7")]

@@ -9,7 +9,7 @@ import yaml
 from django.db import connection
 from django.utils import timezone
 
-from clusters import crypto, provisioning, services, tasks
+from clusters import crypto, provisioning, selectors, services, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory
@@ -170,6 +170,20 @@ def test_a_stale_delivery_of_a_create_is_dropped(kind, host):
     cluster = provision(waiting_cluster())
     provisioning.cluster_provision(cluster_id=str(cluster.id), attempt=cluster.attempt)
     assert len(kind.invocations("create cluster")) == 1
+
+
+def test_a_kubeconfig_refresh_restores_one_whose_key_was_lost(kind, host, settings):
+    cluster = provision(waiting_cluster())
+    Cluster.objects.filter(id=cluster.id).update(kubeconfig_encrypted=b"under a lost key")
+
+    assert provisioning.cluster_refresh_kubeconfig(cluster_id=str(cluster.id))
+
+    cluster.refresh_from_db()
+    assert selectors.cluster_kubeconfig(cluster=cluster).strip() == (
+        kind.run("get", "kubeconfig", "--name", cluster.runtime_name).stdout.strip()
+    )
+    settings.PYK8S_WORKER_HOST = "host-b"  # kind on another host knows nothing of it
+    assert not provisioning.cluster_refresh_kubeconfig(cluster_id=str(cluster.id))
 
 
 def test_delete_removes_the_runtime_cluster_and_the_kubeconfig(kind, host):

@@ -26,6 +26,7 @@ def test_tasks_about_a_placed_cluster_go_to_its_host():
 
     assert queue_of(tasks.cluster_provision, str(cluster.id), 1) == "host.docker-7"
     assert queue_of(tasks.cluster_delete, str(cluster.id)) == "host.docker-7"
+    assert queue_of(tasks.cluster_refresh_kubeconfig, str(cluster.id)) == "host.docker-7"
     assert queue_of(tasks.clusters_reconcile_host, "docker-7") == "host.docker-7"
 
 

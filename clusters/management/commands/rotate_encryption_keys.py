@@ -36,5 +36,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(unreadable)} kubeconfig(s) could not be decrypted with any configured "
                 f"key and were left as they are (clusters {', '.join(unreadable)}). Add the "
-                "key they were encrypted with to PYK8S_ENCRYPTION_KEYS and run this again."
+                "key they were encrypted with to PYK8S_ENCRYPTION_KEYS and run this again, "
+                "or, for RUNNING ones, run the admin action Refresh kubeconfig from kind."
             )

@@ -5,10 +5,12 @@ import signal
 import time
 
 import pytest
+from django.utils import timezone
 
-from clusters import crypto, provisioning
-from clusters.models import Cluster, ClusterStatus
+from clusters import crypto, provisioning, tasks
+from clusters.models import Cluster, ClusterStatus, WorkerHost
 from tests.conftest import client_for
+from tests.factories import ClusterFactory
 from tests.stack import wait_until
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
@@ -51,6 +53,48 @@ def test_a_kind_failure_ends_in_error_without_retries(stack, fake_kind, user):
     cluster = settled(create(client_for(user), "full"), ClusterStatus.ERROR)
     assert cluster.status_reason_code == "out_of_disk"
     assert len(fake_kind.invocations("create cluster")) == 1
+
+
+def test_a_hanging_create_is_killed_at_the_timeout_with_its_children(stack, fake_kind, user):
+    fake_kind.set_fault("hang", cluster="pk-*", times=1)
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_CREATE_TIMEOUT_SECONDS=2)
+    cluster = settled(create(client_for(user), "stuck"), ClusterStatus.ERROR)
+    assert cluster.status_reason_code == "timeout"
+    assert fake_kind.running() == []  # neither kind nor the child it started is left
+    assert fake_kind.clusters() == []  # and what it had made was removed
+
+
+def test_concurrent_expiry_runs_delete_every_expired_cluster_once(stack, fake_kind):
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)  # a pool of 4 processes
+    host = WorkerHost.objects.get(name="worker")
+    expired = ClusterFactory.create_batch(6, host=host, ttl_expires_at=timezone.now())
+    kept = ClusterFactory.create(host=host)
+    for cluster in [*expired, kept]:
+        fake_kind.add_cluster(cluster.runtime_name)
+
+    for _ in range(3):  # three passes at once, as several beats would send them
+        tasks.clusters_expire.delay()
+
+    for cluster in expired:
+        settled(cluster, ClusterStatus.DELETED)
+    deleted = [run["cluster"] for run in fake_kind.invocations("delete cluster")]
+    assert sorted(deleted) == sorted(c.runtime_name for c in expired)  # each exactly once
+    assert fake_kind.clusters() == [kept.runtime_name]
+
+
+def test_the_reconciler_removes_orphans_and_never_foreign_clusters(stack, fake_kind):
+    fake_kind.add_cluster("pk-orphan00001")
+    fake_kind.add_cluster("someone-elses")
+    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_ORPHAN_GRACE_SECONDS=1)
+
+    def orphan_gone() -> bool:
+        tasks.clusters_reconcile_host.delay("worker")  # beat's periodic reconcile, sooner
+        return "pk-orphan00001" not in fake_kind.clusters()
+
+    wait_until(orphan_gone, timeout=30, interval=1, what="the orphan to be deleted")
+    assert fake_kind.clusters() == ["someone-elses"]
+    deleted = [run["cluster"] for run in fake_kind.invocations("delete cluster")]
+    assert deleted == ["pk-orphan00001"]
 
 
 def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, settings):

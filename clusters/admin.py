@@ -1,10 +1,12 @@
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
 from clusters import provisioning, selectors, services, tasks
@@ -148,14 +150,24 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 
 
 def warm_pool_summary() -> str:
-    """ "Warm pool: 1.33.1 with 0 workers 2/3 ready (1 being made); ..." per configured spec."""
+    """ "Warm pool: 1.33.1 with 0 workers 2/3 ready (1 being made), last 24 h: 5 claims,
+    1 miss, refill 21 s on average; ..." per configured spec."""
     ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
     making = selectors.warm_pool_counts(statuses=[ClusterStatus.PROVISIONING])
-    specs = [
-        f"{version} with {workers} workers {ready.get((version, workers), 0)}/{size} ready"
-        f" ({making.get((version, workers), 0)} being made)"
-        for (version, workers), size in settings.PYK8S_WARM_POOL.items()
-    ]
+    activity = selectors.warm_pool_activity(since=timezone.now() - timedelta(hours=24))
+    specs = []
+    for spec, size in settings.PYK8S_WARM_POOL.items():
+        version, workers = spec
+        day = activity.get(spec, {"claims": 0, "misses": 0, "refill_seconds": []})
+        refills = day["refill_seconds"]
+        refill = (
+            f"refill {sum(refills) / len(refills):.0f} s on average" if refills else "no refill"
+        )
+        specs.append(
+            f"{version} with {workers} workers {ready.get(spec, 0)}/{size} ready"
+            f" ({making.get(spec, 0)} being made), last 24 h: {day['claims']} claims,"
+            f" {day['misses']} misses, {refill}"
+        )
     return "Warm pool: " + "; ".join(specs)
 
 

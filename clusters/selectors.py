@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -105,6 +106,37 @@ def warm_pool_counts(*, statuses: list[ClusterStatus]) -> dict[tuple[str, int], 
         .annotate(n=Count("id"))
     )
     return {(row["kubernetes_version"], row["workers"]): row["n"] for row in rows}
+
+
+class PoolActivity(TypedDict):
+    claims: int
+    misses: int
+    refill_seconds: list[float]
+
+
+def warm_pool_activity(*, since: datetime) -> dict[tuple[str, int], PoolActivity]:
+    """Per (Kubernetes version, workers), since then: the pool clusters claimed, the creates
+    that found none ready (misses: provisioned for their owner instead) and how long each
+    pool cluster made took to be ready (refill). Read from the rows, so every process
+    agrees, unlike per-process counters."""
+    activity: dict[tuple[str, int], PoolActivity] = defaultdict(
+        lambda: {"claims": 0, "misses": 0, "refill_seconds": []}
+    )
+    rows = Cluster.objects.filter(
+        Q(claimed_at__gte=since)
+        | Q(pooled_at=None, owner__isnull=False, created_at__gte=since)
+        | Q(pooled_at__isnull=False, provisioned_at__gte=since)
+    ).values_list("kubernetes_version", "workers", "pooled_at", "claimed_at", "provisioned_at")
+    for version, workers, pooled_at, claimed_at, provisioned_at in rows:
+        spec = activity[(version, workers)]
+        if pooled_at is None:
+            spec["misses"] += 1
+            continue
+        if claimed_at is not None and claimed_at >= since:
+            spec["claims"] += 1
+        if provisioned_at is not None and provisioned_at >= since:
+            spec["refill_seconds"].append((provisioned_at - pooled_at).total_seconds())
+    return activity
 
 
 def hosts_live_since() -> datetime:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from clusters import tasks
 from clusters.models import Cluster, ClusterStatus
@@ -165,3 +166,30 @@ def test_refresh_kubeconfig_asks_the_host_of_each_running_cluster(admin_client, 
 
     assert messages == ["Kubeconfig refresh queued for 1 RUNNING cluster(s) on their hosts."]
     assert sent == [(str(running.id), "host.docker-7")]
+
+
+def test_the_changelist_sums_up_the_warm_pool_and_its_last_day(admin_client, settings):
+    settings.PYK8S_WARM_POOL = {("1.33.1", 0): 2}
+    now = timezone.now()
+
+    def pool_cluster(made_secs_ago: float, ready_secs_ago: float | None, **fields) -> None:
+        ClusterFactory.create(
+            kubernetes_version="1.33.1",
+            pooled_at=now - timedelta(seconds=made_secs_ago),
+            provisioned_at=ready_secs_ago and now - timedelta(seconds=ready_secs_ago),
+            **{"owner": None, **fields},
+        )
+
+    pool_cluster(60, 40)  # ready after 20 s
+    pool_cluster(5, None, status=ClusterStatus.PROVISIONING)
+    pool_cluster(100, 70, owner=UserFactory(), claimed_at=now - timedelta(seconds=10))  # 30 s
+    day_old = now - timedelta(days=2)
+    pool_cluster(2 * 86400, 2 * 86400 - 20, owner=UserFactory(), claimed_at=day_old)
+    ClusterFactory.create(kubernetes_version="1.33.1")  # found none ready: a miss
+
+    response = admin_client.get(CHANGELIST)
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Warm pool: 1.33.1 with 0 workers 1/2 ready (1 being made), last 24 h: 1 claims, "
+        "1 misses, refill 25 s on average"
+    ]

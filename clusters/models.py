@@ -18,6 +18,9 @@ LIVE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatu
 
 
 # A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
+# Worker nodes a cluster may have besides its control plane.
+MAX_WORKERS = 3
+
 IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
 
 

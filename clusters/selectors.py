@@ -4,7 +4,7 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
@@ -14,7 +14,14 @@ from django_stubs_ext import WithAnnotations
 
 from accounts.models import User
 from clusters import crypto
-from clusters.models import HELD_BY_HOST, IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
+from clusters.models import (
+    HELD_BY_HOST,
+    IN_WARM_POOL,
+    MAX_WORKERS,
+    Cluster,
+    ClusterStatus,
+    WorkerHost,
+)
 from pyk8s.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +46,20 @@ def cluster_get(*, owner: User, cluster_id: str) -> Cluster:
         )
     except (Cluster.DoesNotExist, ValueError) as exc:
         raise ApplicationError("Cluster not found.", code="not_found", status_code=404) from exc
+
+
+def cluster_choices() -> dict[str, Any]:
+    """What a create may ask for, as this deployment is configured."""
+    return {
+        "kubernetes_versions": settings.PYK8S_KUBERNETES_VERSIONS,
+        "ttl_minutes": {
+            "default": settings.PYK8S_TTL_DEFAULT_MINUTES,
+            "min": settings.PYK8S_TTL_MIN_MINUTES,
+            "max": settings.PYK8S_TTL_MAX_MINUTES,
+        },
+        "workers": {"min": 0, "max": MAX_WORKERS},
+        "max_clusters_per_user": settings.PYK8S_MAX_CLUSTERS_PER_USER,
+    }
 
 
 def cluster_kubeconfig(*, cluster: Cluster) -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from clusters.models import Cluster, ReasonCode
+from clusters.models import MAX_WORKERS, Cluster, ReasonCode
 
 # \Z, not $: "$" also matches before a trailing newline, which would let "web\n" through.
 DNS_LABEL = RegexValidator(
@@ -79,7 +79,7 @@ class ClusterCreateSerializer(serializers.Serializer[None]):
         required=False,
         default=0,
         min_value=0,
-        max_value=3,
+        max_value=MAX_WORKERS,
         help_text="Worker nodes besides the control plane.",
     )
     kubernetes_version = StrictCharField(required=False, trim_whitespace=False)
@@ -111,3 +111,22 @@ class ClusterExtendSerializer(serializers.Serializer[None]):
 class ClusterExtendedSerializer(serializers.Serializer[Cluster]):
     id = serializers.UUIDField()
     ttl_expires_at = serializers.DateTimeField()
+
+
+class RangeSerializer(serializers.Serializer[None]):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class TtlChoicesSerializer(RangeSerializer):
+    default = serializers.IntegerField(help_text="Used when a create names no TTL.")
+
+
+class ClusterChoicesSerializer(serializers.Serializer[dict[str, Any]]):
+    kubernetes_versions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Versions a create may name, newest first; the first is the default.",
+    )
+    ttl_minutes = TtlChoicesSerializer(help_text="Lifetimes a create or an extension may reach.")
+    workers = RangeSerializer(help_text="Worker nodes a cluster may have.")
+    max_clusters_per_user = serializers.IntegerField(help_text="Clusters a user may have at once.")

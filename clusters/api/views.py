@@ -13,6 +13,7 @@ from accounts.api.serializers import ErrorSerializer
 from accounts.models import User
 from clusters import selectors, services
 from clusters.api.serializers import (
+    ClusterChoicesSerializer,
     ClusterCreateSerializer,
     ClusterExtendedSerializer,
     ClusterExtendSerializer,
@@ -72,6 +73,14 @@ class ClusterViewSet(
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={200: ClusterChoicesSerializer, **_unauthenticated},
+        summary="What a create may ask for on this deployment",
+    )
+    @action(detail=False, methods=["get"])
+    def choices(self, request: Request) -> Response:
+        return Response(ClusterChoicesSerializer(selectors.cluster_choices()).data)
 
     @extend_schema(
         responses={200: ClusterSerializer, **_unauthenticated, **_not_found}, summary="One cluster"

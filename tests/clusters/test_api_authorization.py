@@ -19,6 +19,7 @@ DETAIL_ENDPOINTS = [
 ENDPOINTS = [
     ("get", "/clusters/", None, 200),
     ("post", "/clusters/", {"name": "fresh"}, 202),
+    ("get", "/clusters/choices/", None, 200),
     *DETAIL_ENDPOINTS,
 ]
 

@@ -148,3 +148,17 @@ def test_the_quota_is_per_user(owner_client, other_user):
     response = owner_client.post("/clusters/", {"name": "web"}, format="json")
 
     assert response.status_code == 202
+
+
+def test_it_tells_what_a_create_may_ask_for_here(owner_client, settings):
+    settings.PYK8S_TTL_MIN_MINUTES, settings.PYK8S_TTL_MAX_MINUTES = 15, 240
+
+    response = owner_client.get("/clusters/choices/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "kubernetes_versions": ["1.33.1", "1.32.5"],
+        "ttl_minutes": {"default": 60, "min": 15, "max": 240},
+        "workers": {"min": 0, "max": 3},
+        "max_clusters_per_user": 3,
+    }

@@ -4,8 +4,25 @@ import { Provider } from "react-redux";
 import { accessGranted } from "@/lib/features/auth/authSlice";
 import { makeStore } from "@/lib/store";
 import { aCluster } from "@/test/clusters";
-import { json, mockFetch } from "@/test/fetch";
+import { json, mockFetch, type Handler } from "@/test/fetch";
 import { CreateClusterForm } from "./CreateClusterForm";
+
+const CHOICES = {
+  kubernetes_versions: ["1.33.1", "1.32.5"],
+  ttl_minutes: { default: 60, min: 10, max: 180 },
+  workers: { min: 0, max: 3 },
+  max_clusters_per_user: 3,
+};
+
+/** Answers GET /clusters/choices/ with CHOICES, and everything else with `handler`. */
+function serve(handler: Handler) {
+  return mockFetch((request) =>
+    new URL(request.url).pathname === "/clusters/choices/" ? json(CHOICES) : handler(request),
+  );
+}
+
+const optionsOf = (label: string) =>
+  Array.from((screen.getByLabelText(label) as HTMLSelectElement).options, (option) => option.text);
 
 function renderForm() {
   const store = makeStore();
@@ -20,7 +37,7 @@ function renderForm() {
 
 test("it shows the API's field error next to the field it concerns", async () => {
   const message = "Use lowercase letters, digits and '-', starting and ending with a letter or digit.";
-  mockFetch(() => json({ name: [message] }, 400));
+  serve(() => json({ name: [message] }, 400));
   renderForm();
 
   await userEvent.type(screen.getByLabelText("Name"), "Bad_Name");
@@ -34,7 +51,7 @@ test("it shows the API's field error next to the field it concerns", async () =>
 });
 
 test("it shows errors that belong to no field above the button", async () => {
-  mockFetch(() => json({ detail: "You already have 3 clusters, the most allowed.", code: "quota_exceeded" }, 409));
+  serve(() => json({ detail: "You already have 3 clusters, the most allowed.", code: "quota_exceeded" }, 409));
   renderForm();
 
   await userEvent.type(screen.getByLabelText("Name"), "fourth");
@@ -44,7 +61,7 @@ test("it shows errors that belong to no field above the button", async () => {
 });
 
 test("it sends the chosen settings and clears the errors once created", async () => {
-  const fetchSpy = mockFetch(async (request) =>
+  const fetchSpy = serve(async (request) =>
     (await request.clone().json()).name === "ok-name"
       ? json(aCluster({ name: "ok-name" }), 202)
       : json({ name: ["Taken."] }, 400),
@@ -57,6 +74,7 @@ test("it sends the chosen settings and clears the errors once created", async ()
 
   await userEvent.clear(screen.getByLabelText("Name"));
   await userEvent.type(screen.getByLabelText("Name"), "ok-name");
+  await screen.findByRole("option", { name: "2 hours" });
   await userEvent.selectOptions(screen.getByLabelText("Worker nodes"), "2");
   await userEvent.selectOptions(screen.getByLabelText("Lifetime"), "120");
   await userEvent.selectOptions(screen.getByLabelText("Kubernetes version"), "1.32.5");
@@ -68,4 +86,21 @@ test("it sends the chosen settings and clears the errors once created", async ()
   const sent = fetchSpy.mock.calls.at(-1)![0] as Request;
   expect(sent.headers.get("Authorization")).toBe("Bearer access-token");
   expect(await sent.json()).toEqual({ name: "ok-name", ttl_minutes: 120, workers: 2, kubernetes_version: "1.32.5" });
+});
+
+test("it offers what this deployment allows, and leaves defaults to the server", async () => {
+  const fetchSpy = serve(async () => json(aCluster({ name: "plain" }), 202));
+  renderForm();
+
+  expect(await screen.findByRole("option", { name: "Default (1 hour)" })).toBeInTheDocument();
+  expect(optionsOf("Lifetime")).toEqual(["Default (1 hour)", "30 minutes", "2 hours", "3 hours"]);
+  expect(optionsOf("Kubernetes version")).toEqual(["Default (1.33.1)", "1.33.1", "1.32.5"]);
+  expect(optionsOf("Worker nodes")).toEqual(["None (control plane only)", "1", "2", "3"]);
+
+  await userEvent.type(screen.getByLabelText("Name"), "plain");
+  await userEvent.click(screen.getByRole("button", { name: "Create cluster" }));
+
+  expect(await screen.findByText(/plain is being provisioned/)).toBeInTheDocument();
+  const sent = fetchSpy.mock.calls.at(-1)![0] as Request;
+  expect(await sent.json()).toEqual({ name: "plain", workers: 0 });
 });

@@ -2,26 +2,34 @@
 
 import { useState, type FormEvent } from "react";
 import { errorMessage, fieldErrors } from "@/lib/api/errors";
-import { useCreateClusterMutation } from "@/lib/features/clusters/clustersApi";
+import type { ClusterChoices } from "@/lib/api/types";
+import { useClusterChoicesQuery, useCreateClusterMutation } from "@/lib/features/clusters/clustersApi";
 import { FormField } from "./FormField";
 import styles from "./CreateClusterForm.module.css";
 
-// The server's defaults (settings.PYK8S_KUBERNETES_VERSIONS, PYK8S_TTL_*): the API has no
-// endpoint listing them yet, and it rejects anything else with a message shown next to the field.
-export const KUBERNETES_VERSIONS = ["1.33.1", "1.32.5", "1.31.9"];
-const TTL_CHOICES = [
-  { minutes: 30, label: "30 minutes" },
-  { minutes: 60, label: "1 hour" },
-  { minutes: 120, label: "2 hours" },
-  { minutes: 240, label: "4 hours" },
-  { minutes: 480, label: "8 hours" },
-];
+// Lifetimes offered, as far as the deployment's bounds (GET /clusters/choices/) allow.
+const LIFETIMES = [30, 60, 120, 240, 480];
 const FIELDS = ["name", "ttl_minutes", "workers", "kubernetes_version"];
+
+export function lifetimeLabel(minutes: number): string {
+  if (minutes % 60 !== 0) {
+    return `${minutes} minutes`;
+  }
+  return minutes === 60 ? "1 hour" : `${minutes / 60} hours`;
+}
+
+/** The lifetimes to offer besides the default: the usual ones within bounds, and the longest. */
+export function lifetimeChoices(ttl: ClusterChoices["ttl_minutes"]): number[] {
+  const offered = LIFETIMES.filter((minutes) => minutes >= ttl.min && minutes <= ttl.max);
+  return [...new Set([...offered, ttl.max])].filter((minutes) => minutes !== ttl.default).sort((a, b) => a - b);
+}
 
 export function CreateClusterForm() {
   const [create, { isLoading, error, reset }] = useCreateClusterMutation();
+  // Until the choices arrive (or if they cannot be read), the server's defaults are offered.
+  const { data: choices } = useClusterChoicesQuery();
   const [name, setName] = useState("");
-  const [ttl, setTtl] = useState("60");
+  const [ttl, setTtl] = useState("");
   const [workers, setWorkers] = useState("0");
   const [version, setVersion] = useState("");
   const [created, setCreated] = useState<string | null>(null);
@@ -37,7 +45,7 @@ export function CreateClusterForm() {
     setCreated(null);
     const result = await create({
       name,
-      ttl_minutes: Number(ttl),
+      ...(ttl ? { ttl_minutes: Number(ttl) } : {}),
       workers: Number(workers),
       ...(version ? { kubernetes_version: version } : {}),
     });
@@ -73,18 +81,20 @@ export function CreateClusterForm() {
         <FormField id="cluster-ttl" label="Lifetime" error={errors.ttl_minutes}>
           {(control) => (
             <select {...control} name="ttl_minutes" value={ttl} onChange={(event) => setTtl(event.target.value)}>
-              {TTL_CHOICES.map((choice) => (
-                <option key={choice.minutes} value={choice.minutes}>
-                  {choice.label}
-                </option>
-              ))}
+              <option value="">Default{choices && ` (${lifetimeLabel(choices.ttl_minutes.default)})`}</option>
+              {choices &&
+                lifetimeChoices(choices.ttl_minutes).map((minutes) => (
+                  <option key={minutes} value={minutes}>
+                    {lifetimeLabel(minutes)}
+                  </option>
+                ))}
             </select>
           )}
         </FormField>
         <FormField id="cluster-workers" label="Worker nodes" error={errors.workers}>
           {(control) => (
             <select {...control} name="workers" value={workers} onChange={(event) => setWorkers(event.target.value)}>
-              {[0, 1, 2, 3].map((count) => (
+              {Array.from({ length: (choices?.workers.max ?? 0) + 1 }, (_, count) => count).map((count) => (
                 <option key={count} value={count}>
                   {count === 0 ? "None (control plane only)" : count}
                 </option>
@@ -100,8 +110,8 @@ export function CreateClusterForm() {
               value={version}
               onChange={(event) => setVersion(event.target.value)}
             >
-              <option value="">Default ({KUBERNETES_VERSIONS[0]})</option>
-              {KUBERNETES_VERSIONS.map((candidate) => (
+              <option value="">Default{choices && ` (${choices.kubernetes_versions[0]})`}</option>
+              {choices?.kubernetes_versions.map((candidate) => (
                 <option key={candidate} value={candidate}>
                   {candidate}
                 </option>

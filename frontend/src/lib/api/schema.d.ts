@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clusters/choices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a create may ask for on this deployment
+         * @description The requesting user's clusters; anyone else's answer 404 like missing ones.
+         */
+        get: operations["clusters_choices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live/": {
         parameters: {
             query?: never;
@@ -264,6 +284,16 @@ export interface components {
             /** Format: date-time */
             readonly deleted_at: string | null;
         };
+        ClusterChoices: {
+            /** @description Versions a create may name, newest first; the first is the default. */
+            kubernetes_versions: string[];
+            /** @description Lifetimes a create or an extension may reach. */
+            ttl_minutes: components["schemas"]["TtlChoices"];
+            /** @description Worker nodes a cluster may have. */
+            workers: components["schemas"]["Range"];
+            /** @description Clusters a user may have at once. */
+            max_clusters_per_user: number;
+        };
         ClusterCreateRequest: {
             /** @description A DNS-1123 label of at most 40 characters, unique among your clusters. */
             name: string;
@@ -322,6 +352,10 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Cluster"][];
         };
+        Range: {
+            min: number;
+            max: number;
+        };
         RefreshFieldErrors: {
             refresh?: string[];
         };
@@ -359,6 +393,12 @@ export interface components {
         TokenPair: {
             access: string;
             refresh: string;
+        };
+        TtlChoices: {
+            min: number;
+            max: number;
+            /** @description Used when a create names no TTL. */
+            default: number;
         };
         User: {
             readonly id: number;
@@ -785,6 +825,34 @@ export interface operations {
             };
             /** @description Not possible in this state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    clusters_choices_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterChoices"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import type { components } from "./schema";
 type Schemas = components["schemas"];
 
 export type Cluster = Schemas["Cluster"];
+export type ClusterChoices = Schemas["ClusterChoices"];
 export type ClusterStatus = Schemas["StatusEnum"];
 export type ClusterCreateRequest = Schemas["ClusterCreateRequest"];
 export type ClusterExtended = Schemas["ClusterExtended"];

@@ -1,7 +1,13 @@
 import { createApi } from "@reduxjs/toolkit/query/react";
 import type { ThunkDispatch, UnknownAction } from "@reduxjs/toolkit";
 import { baseQueryWithReauth } from "@/lib/api/baseQuery";
-import type { Cluster, ClusterCreateRequest, ClusterExtended, ClusterPage } from "@/lib/api/types";
+import type {
+  Cluster,
+  ClusterChoices,
+  ClusterCreateRequest,
+  ClusterExtended,
+  ClusterPage,
+} from "@/lib/api/types";
 import { selectAccessToken } from "@/lib/features/auth/authSlice";
 import { refreshAccessToken } from "@/lib/features/auth/session";
 import type { RootState } from "@/lib/store";
@@ -19,6 +25,10 @@ export const clustersApi = createApi({
       query: () => "/clusters/",
       transformResponse: (page: ClusterPage) => page.results,
       providesTags: (clusters = []) => [LIST, ...clusters.map(({ id }) => ({ type: "Cluster" as const, id }))],
+    }),
+    /** What a create may ask for on this deployment (versions, TTL bounds, workers). */
+    clusterChoices: build.query<ClusterChoices, void>({
+      query: () => "/clusters/choices/",
     }),
     getCluster: build.query<Cluster, string>({
       query: (id) => `/clusters/${encodeURIComponent(id)}/`,
@@ -164,6 +174,7 @@ function patchCluster(dispatch: AppThunkDispatch, id: string, changes: Partial<C
 
 export const {
   useListClustersQuery,
+  useClusterChoicesQuery,
   useGetClusterQuery,
   useCreateClusterMutation,
   useDeleteClusterMutation,

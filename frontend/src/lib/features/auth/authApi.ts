@@ -1,7 +1,7 @@
 import { createApi } from "@reduxjs/toolkit/query/react";
 import { baseQueryWithReauth } from "@/lib/api/baseQuery";
 import type { Credentials, TokenPair, User } from "@/lib/api/types";
-import { endSession, startSession, storedRefreshToken } from "./session";
+import { endSession, sessionEnding, startSession, storedRefreshToken } from "./session";
 
 export const authApi = createApi({
   reducerPath: "authApi",
@@ -23,7 +23,11 @@ export const authApi = createApi({
       },
     }),
     logout: build.mutation<null, void>({
-      query: () => ({ url: "/auth/logout", method: "POST", body: { refresh: storedRefreshToken() } }),
+      query: () => {
+        const refresh = storedRefreshToken();
+        sessionEnding();
+        return { url: "/auth/logout", method: "POST", body: { refresh } };
+      },
       async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
         // Forget the session locally whatever the server says: the user asked to leave.
         await queryFulfilled.catch(() => undefined);

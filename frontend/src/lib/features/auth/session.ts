@@ -15,12 +15,25 @@ export function storedRefreshToken(): string | null {
   return globalThis.sessionStorage?.getItem(REFRESH_KEY) ?? null;
 }
 
+let ending = false;
+
 export function startSession(dispatch: Dispatch, tokens: TokenPair): void {
+  ending = false;
   sessionStorage.setItem(REFRESH_KEY, tokens.refresh);
   dispatch(accessGranted(tokens.access));
 }
 
+/**
+ * A logout is on its way: nothing may renew the session it ends. (The server closes this tab's
+ * /ws with 4401 as it revokes the token, before the logout answers; renewing then would present
+ * a refresh token being blacklisted.)
+ */
+export function sessionEnding(): void {
+  ending = true;
+}
+
 export function endSession(dispatch: Dispatch): void {
+  ending = false;
   sessionStorage.removeItem(REFRESH_KEY);
   dispatch(signedOut());
 }
@@ -35,6 +48,9 @@ let refreshing: Promise<string | null> | null = null;
  * already-blacklisted token and end the session.
  */
 export function refreshAccessToken(dispatch: Dispatch): Promise<string | null> {
+  if (ending) {
+    return Promise.resolve(null);
+  }
   refreshing ??= requestRefresh(dispatch).finally(() => {
     refreshing = null;
   });

@@ -68,3 +68,28 @@ test("a wrong password is not mistaken for an expired session", async () => {
   expect(fetchSpy).toHaveBeenCalledTimes(1);
   expect(selectSessionStatus(store.getState())).toBe("unknown");
 });
+
+test("nothing renews a session while its logout is on the way", async () => {
+  let release: () => void = () => undefined;
+  const logoutAnswered = new Promise<void>((resolve) => (release = resolve));
+  const fetchSpy = mockFetch(async (request) => {
+    if (request.url.endsWith("/auth/logout")) {
+      expect(await request.json()).toEqual({ refresh: "refresh-1" });
+      await logoutAnswered;
+      return new Response(null, { status: 204 });
+    }
+    return json({ access: "fresh-access", refresh: "refresh-2" });
+  });
+  const store = signedInStore();
+
+  const logout = store.dispatch(authApi.endpoints.logout.initiate());
+  await vi.waitFor(() => expect(fetchSpy).toHaveBeenCalledTimes(1));
+  // Meanwhile the server closed the /ws socket with 4401, and the stream asks for a new token.
+  expect(await refreshAccessToken(store.dispatch)).toBeNull();
+  release();
+  await logout;
+
+  expect(fetchSpy).toHaveBeenCalledTimes(1); // the logout alone
+  expect(selectSessionStatus(store.getState())).toBe("anonymous");
+  expect(storedRefreshToken()).toBeNull();
+});

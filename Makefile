@@ -70,7 +70,7 @@ test: lint frontend-test pytest
 # Benchmarks, not part of `make test`: a database and Redis prefix of their own (removed at
 # the end), results in bench/results/. Installs wrk and hyperfine from Debian if missing.
 .PHONY: bench
-bench: install
+bench: install $(FRONTEND_BUILD)
 	$(TEST_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fmt: install

@@ -29,7 +29,16 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request drown
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench import api, cli, expiry, fanout, orchestration, throughput, warm_pool  # noqa: E402
+from bench import (  # noqa: E402
+    api,
+    cli,
+    expiry,
+    fanout,
+    frontend,
+    orchestration,
+    throughput,
+    warm_pool,
+)
 from bench.harness import RESULTS, Figure, cpu_count  # noqa: E402
 from bench.report import markdown_table  # noqa: E402
 from tests.conftest import flush_redis_prefix  # noqa: E402
@@ -42,6 +51,7 @@ BENCHMARKS: dict[str, Callable[[Path, argparse.Namespace], list[Figure]]] = {
     "expiry": lambda work, args: expiry.run(work, args.rows, args.expired),
     "cli": lambda work, args: cli.run(work),
     "warm_pool": lambda work, args: warm_pool.run(work),
+    "frontend": lambda work, args: frontend.run(work),
 }
 
 

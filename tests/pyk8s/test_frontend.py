@@ -1,4 +1,5 @@
 import base64
+import gzip
 import hashlib
 import os
 import subprocess
@@ -77,6 +78,35 @@ def test_hashed_assets_are_cached_for_a_year(client, export):
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert b"".join(response.streaming_content) == b"console.log('app')"
+
+
+def test_text_goes_gzip_compressed_to_clients_that_accept_it(client, export):
+    asset = "/_next/static/chunks/app-1a2b.js"
+    plain = client.get(asset)
+    packed = client.get(asset, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == b"console.log('app')"
+    assert all("Accept-Encoding" in r["Vary"] for r in (plain, packed))
+    assert packed["ETag"] != plain["ETag"]  # two representations
+    assert (
+        client.get(
+            asset, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]
+        ).status_code
+        == 304
+    )
+
+    page = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(page.content).decode() == PAGE
+    assert sha256_source(INLINE_SCRIPT) in page["Content-Security-Policy"]
+
+
+def test_images_are_sent_as_they_are(client, export):
+    (export / "icon.png").write_bytes(b"\x89PNG")
+    response = client.get("/icon.png", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in response
+    assert b"".join(response.streaming_content) == b"\x89PNG"
 
 
 def test_route_payloads_are_plain_text_and_revalidated(client, export):

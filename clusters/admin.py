@@ -151,7 +151,7 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 
 def warm_pool_summary() -> str:
     """ "Warm pool: 1.33.1 with 0 workers 2/3 ready (1 being made), last 24 h: 5 claims,
-    1 miss, refill 21 s on average; ..." per configured spec."""
+    2 misses, refill 21 s on average; ..." per configured spec."""
     ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
     making = selectors.warm_pool_counts(statuses=[ClusterStatus.PROVISIONING])
     activity = selectors.warm_pool_activity(since=timezone.now() - timedelta(hours=24))

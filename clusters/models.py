@@ -17,10 +17,10 @@ class ClusterStatus(models.TextChoices):
 LIVE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.DELETING)
 
 
-# A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
 # Worker nodes a cluster may have besides its control plane.
 MAX_WORKERS = 3
 
+# A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
 IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
 
 

@@ -96,7 +96,9 @@ def _warm_pool_claim(
     )
     for _ in range(settings.PYK8S_WARM_POOL[spec]):
         oldest = (
-            ready.select_for_update(skip_locked=True)
+            # Only the cluster row: locking the joined host row too would make every other
+            # claim skip all of that host's pool clusters (and hold up dispatch).
+            ready.select_for_update(skip_locked=True, of=("self",))
             .order_by("pooled_at")
             .values_list("id", flat=True)
             .first()

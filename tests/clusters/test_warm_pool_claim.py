@@ -1,12 +1,14 @@
 """POST /clusters/ hands out a ready warm-pool cluster: RUNNING at once, with a kubeconfig
 that works, its TTL counted from the claim; the pool stays invisible to users."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
-from clusters import provisioning, tasks
+from clusters import provisioning, services, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import client_for, record_sends
@@ -107,6 +109,30 @@ def test_an_empty_pool_falls_back_to_provisioning(settings, user):
     first = client.post("/clusters/", {"name": "first"}, format="json").json()
     second = client.post("/clusters/", {"name": "second"}, format="json").json()
     assert (first["status"], second["status"]) == ("RUNNING", "PROVISIONING")
+
+
+def test_a_claim_in_progress_hides_no_other_pool_cluster(settings, user, other_user):
+    fill_pool(settings, 2)
+    first_claimed, first_may_commit = threading.Event(), threading.Event()
+    first: list[Cluster] = []
+
+    def claim_and_hold():
+        try:
+            with transaction.atomic():  # its pool cluster stays locked until this commits
+                first.append(services.cluster_create(owner=user, name="first"))
+                first_claimed.set()
+                first_may_commit.wait(timeout=5)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=claim_and_hold)
+    holder.start()
+    assert first_claimed.wait(timeout=10)
+    second = services.cluster_create(owner=other_user, name="second")
+    first_may_commit.set()
+    holder.join()
+
+    assert (first[0].status, second.status) == (ClusterStatus.RUNNING, ClusterStatus.RUNNING)
 
 
 def test_no_pool_cluster_is_handed_out_from_a_silent_host(settings, user):

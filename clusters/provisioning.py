@@ -166,6 +166,8 @@ def cluster_dispatch_waiting() -> list[Cluster]:
         # Fewer waiting than there was room for: nobody is left waiting (or overdue).
         others_wait = len(first) == free
         refused = _refuse_overdue(waiting, now) if others_wait else []
+        if others_wait:
+            _make_room_for_users(open_hosts)
     if others_wait and (started or refused):
         waiting_moved_up()
     return started
@@ -237,6 +239,29 @@ def _place(waiting: list[uuid.UUID], hosts: list[_HostRoom], now: datetime) -> l
         )
     events.clusters_changed(started)
     return started
+
+
+def _make_room_for_users(hosts: list[_HostRoom]) -> None:
+    """Users go first for room too: while their clusters wait, ready warm-pool clusters on
+    hosts that have a free slot but are full of clusters are deleted, one per waiting
+    cluster (counting those already on their way out). The refill makes new ones, which
+    wait behind users."""
+    full = [
+        room.host
+        for room in hosts
+        if room.clusters_held >= room.host.max_clusters
+        and room.provisions_running < room.host.max_concurrent_provisions
+    ]
+    if not full:
+        return
+    users_waiting = Cluster.objects.filter(
+        owner__isnull=False, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
+    ).count()
+    leaving = Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.DELETING).count()
+    idle = Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING, host__in=full)
+    for cluster in idle.order_by("pooled_at")[: max(0, users_waiting - leaving)]:
+        services.cluster_request_delete(cluster=cluster)
+        logger.info("pool cluster deleted to make room", extra={"cluster_id": cluster.id})
 
 
 def _refuse_overdue(waiting: QuerySet[Cluster], now: datetime) -> list[Cluster]:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from clusters import provisioning, selectors, tasks
-from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, ReasonCode
+from clusters import provisioning, selectors, services, tasks
+from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, ReasonCode, WorkerHost
 from tests.clusters.hosts import register_host
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import record_sends
@@ -74,6 +74,21 @@ def test_users_requests_get_slots_before_older_pool_clusters(settings, user):
     waiting.refresh_from_db()
     assert requested.holds_slot
     assert waiting.provisioning_started_at is None
+
+
+def test_a_user_waiting_for_room_gets_it_from_an_idle_pool_cluster(settings, user, queued):
+    ready = fill_pool(settings, 2)
+    WorkerHost.objects.filter(name="host-a").update(max_clusters=2)  # full of pool clusters
+    # Another spec: there is nothing to claim.
+    requested = services.cluster_create(owner=user, name="mine", workers=SPEC[1] + 1)
+
+    evicted = Cluster.objects.get(id__in=[c.id for c in ready], status=ClusterStatus.DELETING)
+    assert Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING).count() == 1
+    provisioning.cluster_delete(cluster_id=str(evicted.id))  # its host's worker runs it
+    requested.refresh_from_db()
+    assert requested.holds_slot  # placed in the room the pool cluster left
+    refill = provisioning.warm_pool_refill()
+    assert [c.provisioning_started_at for c in refill] == [None]  # the new one waits
 
 
 def test_pool_clusters_past_their_max_age_are_replaced(settings, queued):

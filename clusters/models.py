@@ -23,6 +23,9 @@ MAX_WORKERS = 3
 # A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
 IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
 
+# In the queue: not placed on a host yet (users' clusters first, then the warm pool's).
+WAITING = Q(status=ClusterStatus.PROVISIONING, provisioning_started_at=None)
+
 
 class ReasonCode(models.TextChoices):
     """Why a cluster is in ERROR (or was deleted), for programs; status_reason is for people."""

@@ -34,6 +34,7 @@ from clusters import crypto, events, selectors, services, tasks
 from clusters.models import (
     HELD_BY_HOST,
     IN_WARM_POOL,
+    WAITING,
     Cluster,
     ClusterStatus,
     ReasonCode,
@@ -144,9 +145,9 @@ def cluster_dispatch_waiting() -> list[Cluster]:
     reconciler.
     """
     now = timezone.now()
-    waiting = Cluster.objects.filter(
-        status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-    ).order_by(F("pooled_at").asc(nulls_first=True), "created_at")
+    waiting = Cluster.objects.filter(WAITING).order_by(
+        F("pooled_at").asc(nulls_first=True), "created_at"
+    )
     with transaction.atomic():
         # Lock first, count after: counts read in the locking statement itself would come
         # from the snapshot taken before it waited for the lock, and miss the last claims.
@@ -177,9 +178,7 @@ def waiting_moved_up(*, behind: datetime | None = None) -> None:
     """Tell the owners of the clusters still waiting (those created after `behind`, if given)
     their new queue positions: clusters ahead of them were placed, refused, deleted or
     expired."""
-    waiting = Cluster.objects.filter(
-        owner__isnull=False, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-    )
+    waiting = Cluster.objects.filter(WAITING, owner__isnull=False)
     if behind is not None:
         waiting = waiting.filter(created_at__gt=behind)
     events.clusters_changed(selectors.with_queue_position(waiting.order_by("created_at")))
@@ -213,9 +212,7 @@ def _place(waiting: list[uuid.UUID], hosts: list[_HostRoom], now: datetime) -> l
     placed = []
     for cluster_id in waiting:
         room = min((h for h in hosts if h.free), key=lambda h: h.load)
-        if Cluster.objects.filter(
-            id=cluster_id, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-        ).update(
+        if Cluster.objects.filter(WAITING, id=cluster_id).update(
             host=room.host,
             provisioning_started_at=now,
             heartbeat_at=now,
@@ -254,9 +251,7 @@ def _make_room_for_users(hosts: list[_HostRoom]) -> None:
     ]
     if not full:
         return
-    users_waiting = Cluster.objects.filter(
-        owner__isnull=False, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-    ).count()
+    users_waiting = Cluster.objects.filter(WAITING, owner__isnull=False).count()
     leaving = Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.DELETING).count()
     idle = Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING, host__in=full)
     for cluster in idle.order_by("pooled_at")[: max(0, users_waiting - leaving)]:
@@ -272,9 +267,7 @@ def _refuse_overdue(waiting: QuerySet[Cluster], now: datetime) -> list[Cluster]:
             "id", flat=True
         )
     )
-    Cluster.objects.filter(
-        id__in=overdue, status=ClusterStatus.PROVISIONING, provisioning_started_at=None
-    ).update(
+    Cluster.objects.filter(WAITING, id__in=overdue).update(
         status=ClusterStatus.ERROR,
         status_reason=(
             f"No capacity: all hosts stayed full for {waited}, so this cluster was not "
@@ -486,9 +479,9 @@ def cluster_expire_due() -> list[uuid.UUID]:
         )
         ids = list(due.values_list("id", flat=True))
         first_waiting = (
-            Cluster.objects.filter(id__in=ids, owner__isnull=False)
-            .filter(status=ClusterStatus.PROVISIONING, provisioning_started_at=None)
-            .aggregate(Min("created_at"))["created_at__min"]
+            Cluster.objects.filter(WAITING, id__in=ids, owner__isnull=False).aggregate(
+                Min("created_at")
+            )["created_at__min"]
             if ids
             else None
         )

@@ -18,6 +18,7 @@ from clusters.models import (
     HELD_BY_HOST,
     IN_WARM_POOL,
     MAX_WORKERS,
+    WAITING,
     Cluster,
     ClusterStatus,
     WorkerHost,
@@ -93,21 +94,15 @@ def with_queue_position(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
     Warm-pool clusters always wait behind users' (provisioning.cluster_dispatch_waiting).
     One subquery, any list size."""
     ahead = (
-        Cluster.objects.filter(
-            owner__isnull=False,
-            status=ClusterStatus.PROVISIONING,
-            provisioning_started_at=None,
-            created_at__lt=OuterRef("created_at"),
-        )
+        Cluster.objects.filter(WAITING, owner__isnull=False, created_at__lt=OuterRef("created_at"))
         .order_by()
         .values("status")
         .annotate(n=Count("id"))
         .values("n")
     )
-    waiting = Q(status=ClusterStatus.PROVISIONING, provisioning_started_at=None)
     return clusters.annotate(
         queue_position=Case(
-            When(waiting, then=Coalesce(Subquery(ahead), 0)),
+            When(WAITING, then=Coalesce(Subquery(ahead), 0)),
             default=None,
             output_field=IntegerField(),
         )

@@ -144,10 +144,10 @@ PYK8S_REDIS_PREFIX = env.str("PYK8S_REDIS_PREFIX", default="pyk8s")
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "pyk8s.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": PYK8S_REDIS_PREFIX,
-        # One connection pool per process (pyk8s.cache), not one per request.
+        # One connection pool and client per process (pyk8s.cache), not one per request.
         "OPTIONS": {"pool_class": "pyk8s.cache.SharedConnectionPool"},
     }
 }

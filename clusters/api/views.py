@@ -1,6 +1,5 @@
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from accounts.api.serializers import ErrorSerializer
 from accounts.models import User
 from clusters import selectors, services
+from clusters.api import listing
 from clusters.api.serializers import (
     ClusterChoicesSerializer,
     ClusterCreateSerializer,
@@ -21,6 +21,7 @@ from clusters.api.serializers import (
 )
 from clusters.models import Cluster, ClusterStatus
 from pyk8s.errors import ApplicationError
+from pyk8s.pagination import RenderedPageNumberPagination
 
 _unauthenticated = {
     401: OpenApiResponse(
@@ -31,22 +32,14 @@ _not_found = {404: OpenApiResponse(ErrorSerializer, description="No such cluster
 _conflict = {409: OpenApiResponse(ErrorSerializer, description="Not possible in this state.")}
 
 
-class ClusterViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
-):
+class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]):
     """The requesting user's clusters; anyone else's answer 404 like missing ones."""
 
     serializer_class = ClusterSerializer
-    # Only names the model for the schema; every request goes through get_queryset.
+    pagination_class = RenderedPageNumberPagination
+    # Only names the model for the schema: list and get_object read through clusters' own
+    # functions.
     queryset = Cluster.objects.none()
-
-    def get_queryset(self) -> QuerySet[Cluster]:
-        status_filter = self.request.query_params.get("status")
-        if status_filter and status_filter not in ClusterStatus.values:
-            raise ApplicationError(
-                f"Unknown status; use one of {', '.join(ClusterStatus.values)}.", field="status"
-            )
-        return selectors.cluster_list(owner=self._owner(), status=status_filter)
 
     def get_object(self) -> Cluster:
         return selectors.cluster_get(owner=self._owner(), cluster_id=self.kwargs["pk"])
@@ -71,8 +64,20 @@ class ClusterViewSet(
         },
         summary="List your clusters, newest first",
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+    def list(self, request: Request) -> HttpResponse:
+        status_filter = request.query_params.get("status") or None
+        if status_filter and status_filter not in ClusterStatus.values:
+            raise ApplicationError(
+                f"Unknown status; use one of {', '.join(ClusterStatus.values)}.", field="status"
+            )
+        pagination = cast(RenderedPageNumberPagination, self.paginator)
+        clusters = pagination.paginate_rendered(
+            request,
+            lambda offset, limit: listing.cluster_page(
+                owner=self._owner(), status=status_filter, offset=offset, limit=limit
+            ),
+        )
+        return pagination.get_rendered_response(clusters)
 
     @extend_schema(
         responses={200: ClusterChoicesSerializer, **_unauthenticated},

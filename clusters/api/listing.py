@@ -1,12 +1,13 @@
 """GET /clusters/, rendered by PostgreSQL.
 
 The list is the API's busiest read: every dashboard load, every `pyk8s cluster list`,
-every catch-up after a reconnect. Made in Python (build and compile the queryset, load 50
-clusters, serialize them field by field, encode the JSON), it served 0.17 times the
-requests per second of a bare Django view (bench/api.py). Here the ORM still defines the
-list (selectors.cluster_list), but its query is built and compiled once per page shape,
-and PostgreSQL writes each cluster as the JSON that ClusterSerializer gives (compared in
-tests/clusters/test_api_list_clusters.py) and counts the list in the same query.
+every catch-up after a reconnect. Made in Python (build and compile the queryset, count,
+load 50 clusters, serialize them field by field, encode the JSON), it served 0.17-0.20
+times the requests per second of a bare Django view in the same daphne (bench/api.py).
+Here the ORM still defines the list (selectors.cluster_list), but its query is built and
+compiled once per page shape, and PostgreSQL writes each cluster as the JSON that
+ClusterSerializer gives (compared in tests/clusters/test_api_list_clusters.py) and counts
+the list in the same query: about 0.5 times.
 """
 
 import functools

@@ -6,8 +6,8 @@ This machine's speed drifts by a third within minutes, so the two views are load
 turns (ROUNDS of each) and each figure is the median over the rounds."""
 
 import re
-import statistics
 import shutil
+import statistics
 import subprocess
 from datetime import timedelta
 from pathlib import Path

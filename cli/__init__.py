@@ -8,6 +8,23 @@ from cli.cluster import cluster
 from cli.completion import completion
 
 
+def _show_version(ctx: click.Context, _option: click.Parameter, wanted: bool) -> None:
+    """--version, of whichever package installed the CLI: alone (./cli) or with the server."""
+    if not wanted:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    for distribution in ("pyk8s-cli", "pyk8s-lab"):
+        try:
+            click.echo(f"pyk8s {version(distribution)}")
+            break
+        except PackageNotFoundError:
+            continue
+    else:
+        click.echo("pyk8s (not installed: version unknown)")
+    ctx.exit()
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
@@ -23,7 +40,14 @@ Environment:
   PYK8S_API_URL  server address, overriding the config file
   PYK8S_TOKEN    access token to use instead of the saved login""",
 )
-@click.version_option(package_name="pyk8s-lab", prog_name="pyk8s", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def pyk8s(ctx: click.Context) -> None:
     """Create, use and delete short-lived Kubernetes clusters on a PyK8s-Lab server.

@@ -11,20 +11,34 @@ from cli.errors import CliError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _complete_cluster_name(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
+def _from_the_server(read: Callable[[Any], list[str]], incomplete: str) -> list[CompletionItem]:
     from cli.application import Application
 
     # Completion runs without the root group's callback, so without ctx.obj.
     app = Application()
     try:
-        names = [cluster["name"] for cluster in app.api.clusters()]
+        offered = read(app.api)
     except CliError:
         return []  # offline or logged out: nothing to offer, and no error inside the shell
     finally:
         app.close()
-    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+    return [CompletionItem(value) for value in offered if value.startswith(incomplete)]
+
+
+def _complete_cluster_name(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    return _from_the_server(lambda api: [cluster["name"] for cluster in api.clusters()], incomplete)
+
+
+def complete_kubernetes_version(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The versions this server offers (GET /clusters/choices/), newest first."""
+    return _from_the_server(
+        lambda api: api.request("GET", "/clusters/choices/").json()["kubernetes_versions"],
+        incomplete,
+    )
 
 
 def name_argument(command: F) -> F:

@@ -1,6 +1,7 @@
 import click
 
 from cli.application import Application
+from cli.cluster.arguments import complete_kubernetes_version
 from cli.watch import wait_for_cluster
 
 # A cluster being created can also end up deleted (by its owner, elsewhere) before running.
@@ -26,7 +27,9 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
     "--k8s-version",
     "kubernetes_version",
     metavar="VERSION",
-    help="Kubernetes version, e.g. 1.33.1 (default: the server's newest).",
+    shell_complete=complete_kubernetes_version,
+    help="Kubernetes version, e.g. 1.33.1 (default: the server's newest); completes to those "
+    "the server offers.",
 )
 @click.option("--wait", is_flag=True, help="Show progress and return once it is RUNNING.")
 @click.pass_obj

@@ -55,3 +55,35 @@ def test_cluster_names_complete_from_the_server(logged_in):
     )
 
     assert result.stdout.splitlines() == ["plain,demo", "plain,dev"]
+
+
+def test_kubernetes_versions_complete_from_the_server(logged_in, settings):
+    settings.PYK8S_KUBERNETES_VERSIONS = ["1.33.1", "1.32.5", "1.31.9"]
+
+    result = CliRunner().invoke(
+        pyk8s,
+        [],
+        prog_name="pyk8s",
+        env={
+            "_PYK8S_COMPLETE": "bash_complete",
+            "COMP_WORDS": "pyk8s cluster create --name x --k8s-version 1.3",
+            "COMP_CWORD": "6",
+        },
+    )
+
+    assert result.stdout.splitlines() == ["plain,1.33.1", "plain,1.32.5", "plain,1.31.9"]
+
+
+def test_nothing_completes_when_logged_out(run):
+    result = CliRunner().invoke(
+        pyk8s,
+        [],
+        prog_name="pyk8s",
+        env={
+            "_PYK8S_COMPLETE": "bash_complete",
+            "COMP_WORDS": "pyk8s cluster create --k8s-version ",
+            "COMP_CWORD": "4",
+        },
+    )
+
+    assert (result.exit_code, result.stdout.strip()) == (0, "")

@@ -15,7 +15,8 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
     "ttl_minutes",
     type=click.IntRange(min=1),
     metavar="MINUTES",
-    help="Minutes until it is deleted automatically (server default: 60).",
+    help="Minutes until it is deleted automatically (default: the server's; 60 unless its "
+    "operators changed it).",
 )
 @click.option(
     "--workers",

@@ -1,7 +1,7 @@
 import importlib.metadata
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from cli import pyk8s
 from tests.factories import ClusterFactory
@@ -38,21 +38,27 @@ def test_an_unknown_shell_is_a_usage_error(run):
     assert result.exit_code == 2
 
 
-def test_cluster_names_complete_from_the_server(logged_in):
-    ClusterFactory.create(owner=logged_in, name="dev")
-    ClusterFactory.create(owner=logged_in, name="demo")
-    ClusterFactory.create(owner=logged_in, name="prod")
-
-    result = CliRunner().invoke(
+def bash_completions(line: str) -> Result:
+    """What bash completion offers for the last word of `line` (empty: a new word)."""
+    words = line.split(" ")
+    return CliRunner().invoke(
         pyk8s,
         [],
         prog_name="pyk8s",
         env={
             "_PYK8S_COMPLETE": "bash_complete",
-            "COMP_WORDS": "pyk8s cluster get d",
-            "COMP_CWORD": "3",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(words) - 1),
         },
     )
+
+
+def test_cluster_names_complete_from_the_server(logged_in):
+    ClusterFactory.create(owner=logged_in, name="dev")
+    ClusterFactory.create(owner=logged_in, name="demo")
+    ClusterFactory.create(owner=logged_in, name="prod")
+
+    result = bash_completions("pyk8s cluster get d")
 
     assert result.stdout.splitlines() == ["plain,demo", "plain,dev"]
 
@@ -60,30 +66,12 @@ def test_cluster_names_complete_from_the_server(logged_in):
 def test_kubernetes_versions_complete_from_the_server(logged_in, settings):
     settings.PYK8S_KUBERNETES_VERSIONS = ["1.33.1", "1.32.5", "1.31.9"]
 
-    result = CliRunner().invoke(
-        pyk8s,
-        [],
-        prog_name="pyk8s",
-        env={
-            "_PYK8S_COMPLETE": "bash_complete",
-            "COMP_WORDS": "pyk8s cluster create --name x --k8s-version 1.3",
-            "COMP_CWORD": "6",
-        },
-    )
+    result = bash_completions("pyk8s cluster create --name x --k8s-version 1.3")
 
     assert result.stdout.splitlines() == ["plain,1.33.1", "plain,1.32.5", "plain,1.31.9"]
 
 
-def test_nothing_completes_when_logged_out(run):
-    result = CliRunner().invoke(
-        pyk8s,
-        [],
-        prog_name="pyk8s",
-        env={
-            "_PYK8S_COMPLETE": "bash_complete",
-            "COMP_WORDS": "pyk8s cluster create --k8s-version ",
-            "COMP_CWORD": "4",
-        },
-    )
+def test_nothing_completes_when_logged_out():
+    result = bash_completions("pyk8s cluster create --k8s-version ")
 
     assert (result.exit_code, result.stdout.strip()) == (0, "")

@@ -52,6 +52,12 @@ def cluster_get(*, owner: User, cluster_id: str) -> Cluster:
         raise ApplicationError("Cluster not found.", code="not_found", status_code=404) from exc
 
 
+def cluster_log_lines(*, cluster: Cluster) -> list[str]:
+    """What the worker kept of kind's output from the cluster's latest run (create or delete);
+    the same lines went to the owner's sockets as they came."""
+    return cluster.provisioning_log.splitlines()
+
+
 def cluster_choices() -> dict[str, Any]:
     """What a create may ask for, as this deployment is configured."""
     return {

@@ -113,6 +113,14 @@ class ClusterExtendedSerializer(serializers.Serializer[Cluster]):
     ttl_expires_at = serializers.DateTimeField()
 
 
+class ClusterLogSerializer(serializers.Serializer[None]):
+    lines = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="kind's output, oldest first: its last 200 lines, from the cluster's latest "
+        "create or delete.",
+    )
+
+
 class RangeSerializer(serializers.Serializer[None]):
     min = serializers.IntegerField()
     max = serializers.IntegerField()

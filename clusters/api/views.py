@@ -17,6 +17,7 @@ from clusters.api.serializers import (
     ClusterCreateSerializer,
     ClusterExtendedSerializer,
     ClusterExtendSerializer,
+    ClusterLogSerializer,
     ClusterSerializer,
 )
 from clusters.models import Cluster, ClusterStatus
@@ -138,6 +139,15 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
         response["Content-Disposition"] = f'attachment; filename="{cluster.name}-kubeconfig.yaml"'
         response["Cache-Control"] = "no-store"
         return response
+
+    @extend_schema(
+        responses={200: ClusterLogSerializer, **_unauthenticated, **_not_found},
+        summary="kind's output from the cluster's latest create or delete (its last 200 lines)",
+    )
+    @action(detail=True, methods=["get"])
+    def log(self, request: Request, pk: str) -> Response:
+        lines = selectors.cluster_log_lines(cluster=self.get_object())
+        return Response(ClusterLogSerializer({"lines": lines}).data)
 
     @extend_schema(
         request=ClusterExtendSerializer,

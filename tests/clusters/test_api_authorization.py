@@ -14,6 +14,7 @@ DETAIL_ENDPOINTS = [
     ("get", "/clusters/{id}/", None, 200),
     ("delete", "/clusters/{id}/", None, 202),
     ("get", "/clusters/{id}/kubeconfig/", None, 200),
+    ("get", "/clusters/{id}/log/", None, 200),
     ("post", "/clusters/{id}/extend/", {"minutes": 30}, 200),
 ]
 ENDPOINTS = [

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clusters import crypto, provisioning, selectors, services, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
@@ -69,6 +70,17 @@ def test_a_new_clusters_events_arrive_in_the_order_of_its_states(host, user, pub
         if e["type"] == "cluster.status.changed" and e["cluster"]["id"] == str(cluster.id)
     ]
     assert positions == [0, None]  # queued, then placed (no longer waiting): never backwards
+
+
+def test_the_log_endpoint_shows_what_the_worker_kept_of_kinds_output(kind, host, user):
+    cluster = provision(waiting_cluster(owner=user))
+    client = APIClient()
+    client.force_authenticate(user)
+
+    lines = client.get(f"/clusters/{cluster.id}/log/").json()["lines"]
+
+    assert lines[0] == f'Creating cluster "{cluster.runtime_name}" ...'
+    assert lines[-1].startswith(" • Ready after ")
 
 
 def test_a_create_ends_running_with_the_kubeconfig_kind_wrote(kind, host):

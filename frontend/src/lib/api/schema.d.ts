@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clusters/{id}/log/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * kind's output from the cluster's latest create or delete (its last 200 lines)
+         * @description The requesting user's clusters; anyone else's answer 404 like missing ones.
+         */
+        get: operations["clusters_log_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clusters/choices/": {
         parameters: {
             query?: never;
@@ -314,6 +334,10 @@ export interface components {
             id: string;
             /** Format: date-time */
             ttl_expires_at: string;
+        };
+        ClusterLog: {
+            /** @description kind's output, oldest first: its last 200 lines, from the cluster's latest create or delete. */
+            lines: string[];
         };
         CredentialsFieldErrors: {
             email?: string[];
@@ -825,6 +849,46 @@ export interface operations {
             };
             /** @description Not possible in this state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    clusters_log_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID string identifying this cluster. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterLog"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such cluster of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ from cli.cluster.extend import extend
 from cli.cluster.get import get
 from cli.cluster.get_kubeconfig import get_kubeconfig
 from cli.cluster.list import list_clusters
+from cli.cluster.logs import logs
 
 
 @click.group(short_help="Create, list, use and delete clusters.")
@@ -17,5 +18,6 @@ cluster.add_command(create)
 cluster.add_command(list_clusters)
 cluster.add_command(get)
 cluster.add_command(get_kubeconfig)
+cluster.add_command(logs)
 cluster.add_command(extend)
 cluster.add_command(delete)

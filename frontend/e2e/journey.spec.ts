@@ -46,6 +46,10 @@ test("register, log in, create a cluster, watch it go live, download its kubecon
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   await expect(page.getByRole("log")).toContainText("Creating cluster");
   await page.screenshot({ path: path.join(SCREENSHOTS, "cluster-detail.png"), fullPage: true });
+  // The log is the server's copy: after a reload (or a visit days later) it is still there.
+  await page.reload();
+  await expect(page.getByRole("log")).toContainText("Creating cluster");
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
 
   const [download] = await Promise.all([
     page.waitForEvent("download"),

@@ -8,6 +8,7 @@ import type { Cluster } from "@/lib/api/types";
 import {
   clustersApi,
   useClusterEventsQuery,
+  useGetClusterLogQuery,
   useDeleteClusterMutation,
   useGetClusterQuery,
 } from "@/lib/features/clusters/clustersApi";
@@ -192,7 +193,10 @@ function ClusterActions({ cluster }: { cluster: Cluster }) {
 
 function ProvisioningLog({ clusterId }: { clusterId: string }) {
   const { data: events } = useClusterEventsQuery();
-  const lines = events?.logs[clusterId] ?? [];
+  // The server's copy is the whole story (also after a reload, or for a create that failed
+  // long ago) and is refetched as live lines arrive; the live lines show until it loads.
+  const { data: kept } = useGetClusterLogQuery(clusterId);
+  const lines = kept ?? events?.logs[clusterId] ?? [];
   const end = useRef<HTMLPreElement>(null);
 
   useEffect(() => {

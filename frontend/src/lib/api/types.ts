@@ -7,6 +7,7 @@ export type ClusterChoices = Schemas["ClusterChoices"];
 export type ClusterStatus = Schemas["StatusEnum"];
 export type ClusterCreateRequest = Schemas["ClusterCreateRequest"];
 export type ClusterExtended = Schemas["ClusterExtended"];
+export type ClusterLog = Schemas["ClusterLog"];
 export type Credentials = Schemas["CredentialsRequest"];
 export type TokenPair = Schemas["TokenPair"];
 export type User = Schemas["User"];

@@ -1,5 +1,6 @@
 import { makeStore } from "@/lib/store";
 import { aCluster } from "@/test/clusters";
+import { json, mockFetch } from "@/test/fetch";
 import { applyClusterEvent, clustersApi } from "./clustersApi";
 import { MAX_LOG_LINES, type ClusterEvent, type ClusterEventsState } from "./events";
 
@@ -20,7 +21,7 @@ async function storeWith(clusters = [first, second]) {
   const listed = () => clustersApi.endpoints.listClusters.select()(store.getState()).data;
   const detail = () => clustersApi.endpoints.getCluster.select(first.id)(store.getState()).data;
   const events = () => clustersApi.endpoints.clusterEvents.select()(store.getState()).data!;
-  return { send, listed, detail, events };
+  return { store, send, listed, detail, events };
 }
 
 const later = (minutes: number) => new Date(Date.parse(first.updated_at) + minutes * 60_000).toISOString();
@@ -88,4 +89,24 @@ test("an expiry warning raises a notice until the cluster goes away", async () =
 
   send({ type: "cluster.status.changed", cluster: { ...second, status: "DELETING", updated_at: later(2) } });
   expect(events().expiring).toEqual({});
+});
+
+test("live log lines have the cluster's kept log read again, so it is never behind", async () => {
+  let kept = ["Creating cluster"];
+  const fetchSpy = mockFetch(() => json({ lines: kept }));
+  const { store, send } = await storeWith();
+  const keptLog = () => clustersApi.endpoints.getClusterLog.select("c1")(store.getState()).data;
+  const subscription = store.dispatch(clustersApi.endpoints.getClusterLog.initiate("c1"));
+  await subscription;
+  expect(keptLog()).toEqual(["Creating cluster"]);
+
+  kept = ["Creating cluster", "Ready"];
+  send({ type: "cluster.log", cluster_id: "c1", lines: ["Ready"] });
+
+  await vi.waitFor(() => expect(keptLog()).toEqual(["Creating cluster", "Ready"]));
+  expect(fetchSpy.mock.calls.map(([request]) => new URL((request as Request).url).pathname)).toEqual([
+    "/clusters/c1/log/",
+    "/clusters/c1/log/",
+  ]);
+  subscription.unsubscribe();
 });

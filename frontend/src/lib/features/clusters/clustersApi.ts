@@ -6,6 +6,7 @@ import type {
   ClusterChoices,
   ClusterCreateRequest,
   ClusterExtended,
+  ClusterLog,
   ClusterPage,
 } from "@/lib/api/types";
 import { selectAccessToken } from "@/lib/features/auth/authSlice";
@@ -19,7 +20,7 @@ const LIST = { type: "Cluster", id: "LIST" } as const;
 export const clustersApi = createApi({
   reducerPath: "clustersApi",
   baseQuery: baseQueryWithReauth,
-  tagTypes: ["Cluster"],
+  tagTypes: ["Cluster", "ClusterLog"],
   endpoints: (build) => ({
     listClusters: build.query<Cluster[], void>({
       query: () => "/clusters/",
@@ -33,6 +34,13 @@ export const clustersApi = createApi({
     getCluster: build.query<Cluster, string>({
       query: (id) => `/clusters/${encodeURIComponent(id)}/`,
       providesTags: (_cluster, _error, id) => [{ type: "Cluster", id }],
+    }),
+    /** kind's output from the cluster's latest create or delete, as the server kept it;
+     * refetched whenever live lines arrive (applyClusterEvent), so it is never behind. */
+    getClusterLog: build.query<string[], string>({
+      query: (id) => `/clusters/${encodeURIComponent(id)}/log/`,
+      transformResponse: (log: ClusterLog) => log.lines,
+      providesTags: (_lines, _error, id) => [{ type: "ClusterLog", id }],
     }),
     createCluster: build.mutation<Cluster, ClusterCreateRequest>({
       query: (body) => ({ url: "/clusters/", method: "POST", body }),
@@ -125,6 +133,7 @@ export function applyClusterEvent(
         const lines = [...(events.logs[event.cluster_id] ?? []), ...event.lines];
         events.logs[event.cluster_id] = lines.slice(-MAX_LOG_LINES);
       });
+      dispatch(clustersApi.util.invalidateTags([{ type: "ClusterLog", id: event.cluster_id }]));
       return;
     case "cluster.expiring":
       storeCluster(dispatch, event.cluster);
@@ -176,6 +185,7 @@ export const {
   useListClustersQuery,
   useClusterChoicesQuery,
   useGetClusterQuery,
+  useGetClusterLogQuery,
   useCreateClusterMutation,
   useDeleteClusterMutation,
   useExtendClusterMutation,

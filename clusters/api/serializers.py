@@ -113,7 +113,7 @@ class ClusterExtendedSerializer(serializers.Serializer[Cluster]):
     ttl_expires_at = serializers.DateTimeField()
 
 
-class ClusterLogSerializer(serializers.Serializer[None]):
+class ClusterLogSerializer(serializers.Serializer[dict[str, list[str]]]):
     lines = serializers.ListField(
         child=serializers.CharField(),
         help_text="kind's output, oldest first: its last 200 lines, from the cluster's latest "

@@ -337,7 +337,10 @@ def _finish_created(cluster: Cluster, runner: str, kubeconfig: str, provider: Pr
         if became_running:
             cluster.refresh_from_db()
             events.cluster_changed(cluster)
-            return
+    if became_running:
+        if cluster.owner_id is None:
+            _hand_to_a_waiting_user(pool_cluster_id=cluster.id)
+        return
     # Deleted while kind was creating it (or taken over after our heartbeat lapsed).
     _release_slot(cluster.id, runner)
     cluster.refresh_from_db()
@@ -347,6 +350,65 @@ def _finish_created(cluster: Cluster, runner: str, kubeconfig: str, provider: Pr
             provider.delete(cluster.runtime_name, on_line=lambda line: None)
         except ProviderError:
             logger.warning("could not remove cancelled cluster", extra={"cluster_id": cluster.id})
+
+
+def _hand_to_a_waiting_user(*, pool_cluster_id: uuid.UUID) -> Cluster | None:
+    """A warm-pool cluster that has just become ready goes to the user's cluster that has
+    waited longest for its spec, if one waits: that cluster takes over its runtime and is
+    RUNNING at once, instead of waiting for a slot and then for kind. (A create claims only
+    pool clusters ready at that moment.) The pool row, never anyone's, goes; the refill makes
+    its replacement. Returns the user's cluster, now RUNNING."""
+    with transaction.atomic():
+        pool_cluster = (
+            Cluster.objects.select_for_update()
+            .filter(IN_WARM_POOL, id=pool_cluster_id, status=ClusterStatus.RUNNING)
+            .first()
+        )
+        if pool_cluster is None or pool_cluster.kubeconfig_encrypted is None:
+            return None  # claimed by a create meanwhile
+        waiting = (
+            Cluster.objects.select_for_update(skip_locked=True)
+            .filter(
+                WAITING,
+                owner__isnull=False,
+                kubernetes_version=pool_cluster.kubernetes_version,
+                workers=pool_cluster.workers,
+            )
+            .order_by("created_at")
+            .first()
+        )
+        if waiting is None:
+            return None
+        try:
+            kubeconfig = crypto.decrypt_kubeconfig(
+                pool_cluster.id, pool_cluster.kubeconfig_encrypted
+            )
+        except crypto.KubeconfigDecryptionError:
+            return None  # nobody could use it: it stays in the pool until it expires
+        pool_cluster.delete()  # first: the runtime name is unique
+        now = timezone.now()
+        Cluster.objects.filter(id=waiting.id).update(
+            status=ClusterStatus.RUNNING,
+            host_id=pool_cluster.host_id,
+            runtime_name=pool_cluster.runtime_name,
+            kubeconfig_encrypted=crypto.encrypt_kubeconfig(waiting.id, kubeconfig),
+            provisioning_log=pool_cluster.provisioning_log,
+            provisioning_started_at=pool_cluster.provisioning_started_at,
+            provisioned_at=pool_cluster.provisioned_at,
+            # Counted as a claim in the pool's figures (selectors.warm_pool_activity).
+            pooled_at=pool_cluster.pooled_at,
+            claimed_at=now,
+            updated_at=now,
+        )
+        handed = selectors.cluster_with_queue_position(cluster_id=waiting.id)
+        events.cluster_changed(handed)
+        _after_commit(tasks.warm_pool_refill.delay)
+    logger.info(
+        "pool cluster handed to a waiting cluster",
+        extra={"cluster_id": waiting.id, "runtime_name": pool_cluster.runtime_name},
+    )
+    waiting_moved_up(behind=waiting.created_at)
+    return handed
 
 
 def _finish_failed_create(cluster: Cluster, runner: str, error: ProviderError) -> None:

@@ -63,7 +63,10 @@ def test_users_requests_get_slots_before_older_pool_clusters(settings, user):
     creating, waiting = sorted(provisioning.warm_pool_refill(), key=lambda c: c.created_at)
     creating.refresh_from_db()
     assert creating.holds_slot
-    requested = ClusterFactory.create(owner=user, status=ClusterStatus.PROVISIONING)
+    # Another spec: the pool cluster cannot be handed to it (test_warm_pool_handover.py).
+    requested = ClusterFactory.create(
+        owner=user, status=ClusterStatus.PROVISIONING, workers=SPEC[1] + 1
+    )
     annotated: Any = selectors.cluster_with_queue_position(cluster_id=requested.id)
     assert annotated.queue_position == 0  # pool clusters never wait ahead of a user's
 

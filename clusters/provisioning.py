@@ -365,7 +365,7 @@ def _hand_to_a_waiting_user(*, pool_cluster_id: uuid.UUID) -> Cluster | None:
             .first()
         )
         if pool_cluster is None or pool_cluster.kubeconfig_encrypted is None:
-            return None  # claimed by a create meanwhile
+            return None  # claimed by a create meanwhile (a ready one has its kubeconfig)
         waiting = (
             Cluster.objects.select_for_update(skip_locked=True)
             .filter(

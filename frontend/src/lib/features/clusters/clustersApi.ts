@@ -99,7 +99,8 @@ export const clustersApi = createApi({
             updateCachedData((events) => {
               events.connection = connection;
             }),
-          onOpen: () => dispatch(clustersApi.util.invalidateTags(["Cluster"])),
+          // (Re)connected: catch up on what happened while no socket was open.
+          onOpen: () => dispatch(clustersApi.util.invalidateTags(["Cluster", "ClusterLog"])),
           onEvent: (event) => applyClusterEvent(event, dispatch, updateCachedData),
         });
         await cacheEntryRemoved;

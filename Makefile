@@ -6,13 +6,13 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-# Tests run against the machine's PostgreSQL and Redis unless told otherwise.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Tests and benchmarks run on TEST_DATABASE_URL / TEST_REDIS_URL when given, else on the
+# machine's PostgreSQL and Redis when they answer, else on throwaway ones (tests/datastores.py).
+WITH_DATASTORES = TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	$(BIN)/python -m tests.datastores
 # A fresh database and Redis key prefix per run, so concurrent runs never share state.
 TEST_RUN_ID := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(4))')
-TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-	PYK8S_TEST_DB_NAME=test_pyk8s_$(TEST_RUN_ID) PYK8S_REDIS_PREFIX=pyk8s-test-$(TEST_RUN_ID) \
+TEST_ENV = PYK8S_TEST_DB_NAME=test_pyk8s_$(TEST_RUN_ID) PYK8S_REDIS_PREFIX=pyk8s-test-$(TEST_RUN_ID) \
 	SECRET_KEY=test-only-$(TEST_RUN_ID)-0123456789abcdefghijklmnopqrstuvwxyz0123456789 \
 	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY)
 TEST_FERNET_KEY := $(shell $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
@@ -62,8 +62,7 @@ frontend-test: $(FRONTEND_DEPS)
 	cd frontend && npm test
 
 pytest: install $(FRONTEND_BUILD) browser
-	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint frontend-test pytest
 
@@ -71,7 +70,7 @@ test: lint frontend-test pytest
 # the end), results in bench/results/. Installs wrk and hyperfine from Debian if missing.
 .PHONY: bench
 bench: install $(FRONTEND_BUILD)
-	$(TEST_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
+	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -547,8 +547,7 @@ def cluster_expire_due() -> list[uuid.UUID]:
             if ids
             else None
         )
-        # The TTL again: where FOR UPDATE does not exist (SQLite), a claim or an extension
-        # may have pushed it back since it was read.
+        # Conditional, as every state change is, although the claim above holds these rows.
         Cluster.objects.filter(id__in=ids, status__in=expirable, ttl_expires_at__lte=now).update(
             status=ClusterStatus.DELETING,
             status_reason="Expired: its time to live ended.",

@@ -79,8 +79,8 @@ def _warm_pool_claim(
     """The oldest ready warm-pool cluster of this spec, now the owner's; None when there is none.
 
     SKIP LOCKED lets concurrent claims each take a different cluster rather than queue behind
-    the same one; the conditional update is what makes a cluster claimed at most once, also
-    where FOR UPDATE does not exist (SQLite): a lost race there tries the next one.
+    the same one; the conditional update makes a cluster claimed at most once whatever the
+    locking, and a lost race tries the next one.
     """
     spec = (kubernetes_version, workers)
     if spec not in settings.PYK8S_WARM_POOL:

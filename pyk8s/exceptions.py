@@ -1,32 +1,91 @@
-"""One JSON shape for every API error.
+"""One JSON shape for every API error, and one rule for what is a server error.
 
 Field errors are `{"field": ["message"]}` (DRF's own shape); everything else is
 `{"detail": "message", "code": "machine_readable_code"}`.
+
+An outage of a data store (the database or Redis unreachable, a connection dropped, a
+statement timed out) is a 503 the client can wait out. Anything else unexpected, our own SQL
+or code, is a 500 that Django logs with its traceback (pyk8s.views.server_error).
 """
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import redis
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from kombu.exceptions import OperationalError as BrokerUnavailable
+from prometheus_client import Counter
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from pyk8s.errors import ApplicationError
 
-# The database or Redis (cache, channel layer, Celery broker) being restarted is an outage
-# the client can wait out, not a server error.
-UNAVAILABLE = (
-    OperationalError,
-    InterfaceError,
-    redis.ConnectionError,
-    redis.TimeoutError,
-    BrokerUnavailable,
-)
+logger = logging.getLogger(__name__)
+
 UNAVAILABLE_RETRY_SECONDS = 5
+# PostgreSQL's SQLSTATEs for "not now": the server shutting down or starting up, out of
+# connections, or (57014) a statement cancelled by statement_timeout. Class 08 is a
+# connection failure; psycopg reports one it detects itself with no SQLSTATE at all.
+_POSTGRES_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+_POSTGRES_TIMEOUT = "57014"
+
+SERVER_ERRORS = Counter(
+    "pyk8s_http_errors",
+    "Requests that ended in a server error, by cause: an outage of a data store "
+    "(database, database_timeout, redis, broker; answered 503) or our own bug (bug; 500).",
+    ["cause"],
+)
+
+
+def outage_of(exc: BaseException) -> str | None:
+    """The data store whose outage `exc` is, or None when it is not an outage."""
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return "redis"
+    if isinstance(exc, BrokerUnavailable):
+        return "broker"
+    if isinstance(exc, DatabaseError):  # Django's wrapper: judge the driver's error inside it
+        exc = exc.__cause__ or exc
+    if not isinstance(exc, psycopg.Error):
+        return None
+    if exc.sqlstate is None:
+        # Raised by psycopg itself: no connection, or a pool with none to lend (PoolTimeout).
+        return "database" if isinstance(exc, psycopg.OperationalError) else None
+    if exc.sqlstate == _POSTGRES_TIMEOUT:
+        return "database_timeout"
+    if exc.sqlstate.startswith("08") or exc.sqlstate in _POSTGRES_UNAVAILABLE:
+        return "database"
+    return None
+
+
+class OutageMiddleware:
+    """Answers a view's data-store outage with 503 and Retry-After, for DRF and Django views
+    alike; every other exception goes on to Django, which logs it and answers 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        cause = outage_of(exception)
+        if cause is None:
+            return None
+        SERVER_ERRORS.labels(cause=cause).inc()
+        logger.warning("unavailable", extra={"cause": cause, "error": type(exception).__name__})
+        return JsonResponse(
+            {
+                "detail": "Temporarily unavailable; try again in a few seconds.",
+                "code": "unavailable",
+            },
+            status=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -36,15 +95,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             return Response({exc.field: [exc.message]}, status=exc.status_code, headers=headers)
         body = {"detail": exc.message, "code": exc.code}
         return Response(body, status=exc.status_code, headers=headers)
-    if isinstance(exc, UNAVAILABLE):
-        return Response(
-            {
-                "detail": "Temporarily unavailable; try again in a few seconds.",
-                "code": "unavailable",
-            },
-            status=503,
-            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
-        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,8 +1,9 @@
 """`make run`: the whole product on one machine, on embedded defaults, until Ctrl-C.
 
 A small process supervisor. It claims var/ (a second run on the same var/ is refused), starts a
-private Redis on a unix socket unless REDIS_URL names one, migrates, collects static files, then
-runs daphne, a Celery worker and Celery beat. Each child gets its own process group, so Ctrl-C
+private PostgreSQL unless DATABASE_URL names one and a private Redis unless REDIS_URL names one,
+each on a unix socket under var/, migrates, collects static files, then runs daphne, a Celery
+worker and Celery beat. Each child gets its own process group, so Ctrl-C
 reaches only the supervisor, which then stops the children in order; if one of them dies, the
 supervisor stops the others and exits non-zero.
 """
@@ -10,7 +11,6 @@ supervisor stops the others and exits non-zero.
 import ctypes
 import errno
 import fcntl
-import functools
 import http.client
 import os
 import selectors
@@ -26,13 +26,14 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, NoReturn, cast
 
-from pyk8s import local_secrets
+from pyk8s import local_postgres, local_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 STOP_GRACE_SECONDS = 10
 REDIS_START_SECONDS = 10
+POSTGRES_START_SECONDS = 30
 WEB_START_SECONDS = 60
 NAME_WIDTH = 7  # the longest child name, "migrate", so prefixed output lines up
 
@@ -53,14 +54,15 @@ _prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_supervisor(supervisor_pid: int) -> None:
+def _die_with_supervisor(supervisor_pid: int, stop_signal: signal.Signals) -> None:
     """Runs in each child between fork and exec.
 
     Children live in their own process groups, so nothing else would stop them if the supervisor
-    were killed outright (kill -9, out of memory): on Linux the kernel then sends them SIGTERM.
+    were killed outright (kill -9, out of memory): on Linux the kernel then sends them their
+    stop signal.
     """
     if _prctl is not None:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        _prctl(PR_SET_PDEATHSIG, stop_signal)
     if os.getppid() != supervisor_pid:  # the supervisor died before prctl took effect
         os._exit(1)
 
@@ -75,8 +77,9 @@ def _describe_exit(returncode: int) -> str:
 class Child:
     name: str
     process: "subprocess.Popen[bytes]"
-    # Infrastructure (Redis) is stopped only after everything that uses it.
+    # Infrastructure (PostgreSQL, Redis) is stopped only after everything that uses it.
     stop_last: bool
+    stop_signal: signal.Signals
     # Bytes after the last newline, printed once the rest of their line arrives.
     partial_line: bytes = b""
 
@@ -86,7 +89,22 @@ class Supervisor:
         self.children: list[Child] = []
         self.selector = selectors.DefaultSelector()
 
-    def start(self, name: str, argv: list[str], *, stop_last: bool = False) -> Child:
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        stop_last: bool = False,
+        stop_signal: signal.Signals = signal.SIGTERM,
+        before_exec: Callable[[], None] | None = None,
+    ) -> Child:
+        supervisor_pid = os.getpid()
+
+        def prepare_child() -> None:
+            _die_with_supervisor(supervisor_pid, stop_signal)
+            if before_exec is not None:
+                before_exec()
+
         process = subprocess.Popen(  # noqa: S603 (argv is built in this module, not from input)
             argv,
             cwd=BASE_DIR,
@@ -94,9 +112,9 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             process_group=0,
-            preexec_fn=functools.partial(_die_with_supervisor, os.getpid()),
+            preexec_fn=prepare_child,
         )
-        child = Child(name=name, process=process, stop_last=stop_last)
+        child = Child(name=name, process=process, stop_last=stop_last, stop_signal=stop_signal)
         self.children.append(child)
         self.selector.register(cast(IO[bytes], process.stdout), selectors.EVENT_READ, child)
         return child
@@ -165,7 +183,7 @@ class Supervisor:
             running = [c for c in wave if c.process.poll() is None]
             for child in running:
                 # Only the group leader: a Celery worker stops its own pool processes.
-                child.process.send_signal(signal.SIGTERM)
+                child.process.send_signal(child.stop_signal)
             deadline = time.monotonic() + STOP_GRACE_SECONDS
             while running and not kill_now and time.monotonic() < deadline:
                 self.forward_output(0.1)
@@ -320,6 +338,79 @@ def _start_redis(supervisor: Supervisor, socket_path: Path, var_dir: Path) -> No
     )  # fmt: skip
 
 
+def _postgres_answers(socket_dir: Path, database: str) -> Callable[[], bool]:
+    import psycopg
+
+    def answers() -> bool:
+        try:
+            psycopg.connect(
+                host=str(socket_dir), user=local_postgres.SUPERUSER, dbname=database,
+                connect_timeout=2,
+            ).close()  # fmt: skip
+        except psycopg.OperationalError:  # not listening yet, or still starting up
+            return False
+        return True
+
+    return answers
+
+
+def _live_postgres(data_dir: Path) -> int | None:
+    """The pid of a server running on `data_dir`, as its lock file names it."""
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    is_ours = Path(os.fsdecode(cmdline[0])).name == "postgres" and os.fsencode(data_dir) in cmdline
+    return pid if is_ours else None  # else the pid is a zombie's or reused
+
+
+def _clear_leftover_postgres(data_dir: Path) -> None:
+    """Stop a server that an earlier run on this var/ left running, and remove the lock files
+    of one that was killed: we hold var/, so neither is anybody's. PostgreSQL itself would take
+    a lock file whose pid still exists (a zombie not yet reaped, or a reused pid) for a live
+    server, and refuse to start."""
+    if (pid := _live_postgres(data_dir)) is not None:
+        os.kill(pid, local_postgres.STOP_SIGNAL)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while _live_postgres(data_dir) == pid:
+            if time.monotonic() > deadline:
+                raise RunError(f"a PostgreSQL server left over from an earlier run uses {data_dir}")
+            time.sleep(0.1)
+    for lock_file in local_postgres.lock_files(data_dir):
+        lock_file.unlink(missing_ok=True)
+
+
+def _start_postgres(supervisor: Supervisor, var_dir: Path) -> None:
+    if (var_dir / "db.sqlite3").exists():
+        raise RunError(
+            f"{var_dir / 'db.sqlite3'} is from an older PyK8s-Lab, which kept its data in SQLite:"
+            " it now runs on PostgreSQL only. Move that file away to start afresh, or see"
+            ' "Upgrading from SQLite" in the README to keep your accounts'
+        )
+    data_dir = var_dir / "postgres"
+    try:
+        if not local_postgres.is_initialised(data_dir):
+            local_postgres.initialise(data_dir)
+        argv = local_postgres.server_argv(data_dir)
+    except local_postgres.LocalPostgresError as error:
+        raise RunError(str(error)) from None
+    _clear_leftover_postgres(data_dir)
+    supervisor.start(
+        "postgres",
+        argv,
+        stop_last=True,
+        stop_signal=local_postgres.STOP_SIGNAL,
+        before_exec=local_postgres.become_server_user,
+    )
+    supervisor.wait_until(
+        _postgres_answers(data_dir, "postgres"),
+        what="the private PostgreSQL server",
+        seconds=POSTGRES_START_SECONDS,
+    )
+    local_postgres.ensure_database(data_dir)
+
+
 def _banner(url: str) -> str:
     def shown(path: str | Path) -> str:
         return os.path.relpath(path)
@@ -352,6 +443,8 @@ def _run(supervisor: Supervisor) -> NoReturn:
     except Exception as error:  # whatever stops settings loading comes from the environment
         raise RunError(f"invalid configuration: {type(error).__name__}: {error}") from None
 
+    if not os.environ.get("DATABASE_URL"):
+        _start_postgres(supervisor, var_dir)
     if os.environ.get("REDIS_URL"):
         what = "the Redis server named by REDIS_URL"
     else:

@@ -1,20 +1,21 @@
 """The one settings module: everything configurable comes from the environment.
 
 Local runs need no configuration at all: the secret key and the encryption key are
-generated once under var/, the database is SQLite under var/, and Redis is a private
-server on a unix socket under var/ (started by `python -m pyk8s.run`).
+generated once under var/, and PostgreSQL and Redis are private servers on unix sockets
+under var/ (started by `python -m pyk8s.run`).
 """
 
 import re
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from pyk8s import local_secrets
+from pyk8s import local_postgres, local_secrets
 
 django_stubs_ext.monkeypatch()  # lets generic Django classes be subscripted at run time
 
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pyk8s.logging.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, so that the 503 it makes of an outage passes through all of the above.
+    "pyk8s.exceptions.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "pyk8s.urls"
@@ -105,32 +108,40 @@ TEMPLATES = [
 
 # --- Data stores ---------------------------------------------------------------------------
 
-DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-if not re.match(r"^(postgres|postgresql|pgsql|sqlite)://", DATABASE_URL):
+# PostgreSQL only. Without DATABASE_URL, the private server of `make run` (pyk8s.local_postgres)
+# on its unix socket in var/postgres/.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if DATABASE_URL and not re.match(r"^(postgres|postgresql|pgsql)://", DATABASE_URL):
     # Named without the URL itself, which may carry a password.
     raise ImproperlyConfigured(
-        "DATABASE_URL must start with postgres:// (or sqlite:// for local runs)."
+        "DATABASE_URL must be a PostgreSQL URL, postgres://USER:PASSWORD@HOST:5432/NAME "
+        "(leave it unset for `make run`'s own server)."
     )
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": env.db_url_config(DATABASE_URL)
+    if DATABASE_URL
+    else {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": str(VAR_DIR / "postgres"),
+        "NAME": local_postgres.DATABASE,
+        "USER": local_postgres.SUPERUSER,
+    }
+}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Celery worker processes keep their own connection this long between tasks (pyk8s.celery).
 DATABASE_WORKER_CONN_MAX_AGE = env.int("DATABASE_WORKER_CONN_MAX_AGE", default=300)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process, the worker and beat share one file: wait for locks, don't fail.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-else:
-    # An unreachable server must fail fast (readiness probes), not hang for minutes.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
-    # daphne runs every request in a thread of its own, so a kept connection would never be
-    # reused: requests borrow from a pool (a new connection each cost 10-20 ms). Checked on
-    # borrowing (CONN_HEALTH_CHECKS), so a restarted server costs nobody an error; with the
-    # server down, a request waits no longer than a connection attempt would (then 503).
-    DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": 1,
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-        "timeout": 3,
-    }
+# An unreachable server must fail fast (readiness probes), not hang for minutes.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+# daphne runs every request in a thread of its own, so a kept connection would never be
+# reused: requests borrow from a pool (a new connection each cost 10-20 ms). Checked on
+# borrowing (CONN_HEALTH_CHECKS), so a restarted server costs nobody an error; with the
+# server down, a request waits no longer than a connection attempt would (then 503).
+DATABASES["default"]["OPTIONS"]["pool"] = {
+    "min_size": 1,
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    "timeout": 3,
+}
 if test_db_name := env.str("PYK8S_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": test_db_name}
 

@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest, JsonResponse
 
+from pyk8s.exceptions import SERVER_ERRORS
+
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
     return JsonResponse({"detail": "Bad request.", "code": "bad_request"}, status=400)
@@ -16,4 +18,6 @@ def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    # Django has logged the exception with its traceback (logger django.request).
+    SERVER_ERRORS.labels(cause="bug").inc()
     return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)

@@ -2,8 +2,11 @@
 
 Each `make test` run gets its own PostgreSQL database (PYK8S_TEST_DB_NAME) and its own
 Redis key prefix (PYK8S_REDIS_PREFIX), both set by the Makefile, so runs on one machine
-never see each other's data.
+never see each other's data; the servers themselves come from tests/datastores.py.
 """
+
+import json
+import logging
 
 import pytest
 import redis
@@ -12,9 +15,10 @@ from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.fixtures import fake_kind
+from tests.make_run import start_run
 from tests.stack import stack
 
-__all__ = ["fake_kind", "stack"]
+__all__ = ["fake_kind", "stack", "start_run"]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -132,3 +136,27 @@ def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
             monkeypatch, task, lambda cluster_id, *_, name=name: queued.append((name, cluster_id))
         )
     return queued
+
+
+class CapturedLog:
+    def __init__(self, caplog):
+        self.caplog = caplog
+
+    @property
+    def text(self):
+        return self.caplog.text
+
+    def lines(self):
+        return [json.loads(line) for line in self.text.splitlines()]
+
+    def request_lines(self):
+        return [line for line in self.lines() if line["logger"] == "pyk8s.request"]
+
+
+@pytest.fixture
+def log(caplog):
+    """Every log line of the test as the production formatter writes it."""
+    production_handler = next(h for h in logging.getLogger().handlers if h.name == "stdout")
+    caplog.handler.setFormatter(production_handler.formatter)
+    caplog.set_level(logging.INFO)
+    return CapturedLog(caplog)

@@ -59,3 +59,39 @@ def test_a_token_error_is_flattened(api_client):
         "detail": "Given token not valid for any token type",
         "code": "token_not_valid",
     }
+
+
+def errors_counted(client, cause: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(f'pyk8s_http_errors_total{{cause="{cause}"}}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+@pytest.mark.urls("tests.pyk8s.failing_urls")
+@pytest.mark.django_db
+def test_a_bug_in_our_own_sql_is_a_logged_500_not_a_503(owner_client, log):
+    owner_client.raise_request_exception = False
+    bugs_before = errors_counted(owner_client, "bug")
+
+    response = owner_client.get("/failing/broken-query")
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
+    error = next(line for line in log.lines() if line["level"] == "ERROR")
+    assert 'psycopg.errors.SyntaxError: syntax error at or near "SELEC"' in error["exc_info"]
+    assert errors_counted(owner_client, "bug") == bugs_before + 1
+
+
+@pytest.mark.urls("tests.pyk8s.failing_urls")
+@pytest.mark.django_db
+def test_a_statement_timeout_is_a_503_to_retry(owner_client, log):
+    timeouts_before = errors_counted(owner_client, "database_timeout")
+
+    response = owner_client.get("/failing/timed-out-query")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["code"] == "unavailable"
+    assert not [line for line in log.lines() if "exc_info" in line]  # an outage, not a bug
+    assert errors_counted(owner_client, "database_timeout") == timeouts_before + 1

@@ -1,36 +1,9 @@
 """One JSON line per request, with no query string, token or password in any line."""
 
-import json
-import logging
-
 import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD
-
-
-class CapturedLog:
-    def __init__(self, caplog):
-        self.caplog = caplog
-
-    @property
-    def text(self):
-        return self.caplog.text
-
-    def lines(self):
-        return [json.loads(line) for line in self.text.splitlines()]
-
-    def request_lines(self):
-        return [line for line in self.lines() if line["logger"] == "pyk8s.request"]
-
-
-@pytest.fixture
-def log(caplog):
-    """Every log line of the test as the production formatter writes it."""
-    production_handler = next(h for h in logging.getLogger().handlers if h.name == "stdout")
-    caplog.handler.setFormatter(production_handler.formatter)
-    caplog.set_level(logging.INFO)
-    return CapturedLog(caplog)
 
 
 @pytest.mark.django_db

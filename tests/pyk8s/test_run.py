@@ -1,166 +1,33 @@
-"""`python -m pyk8s.run`, as `make run` starts it: real processes, real HTTP, real signals.
+"""`python -m pyk8s.run`, as `make run` starts it: the supervisor, its children and its signals
+(the user's first steps through it are in tests/test_quick_start.py)."""
 
-Each run gets its own var/ under tmp_path, so SQLite and the private Redis, and neither
-DATABASE_URL nor REDIS_URL from the test environment.
-"""
-
-import contextlib
 import fcntl
 import json
 import os
 import re
 import signal
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 from websockets.sync.client import connect
 
+from tests.make_run import READY_SECONDS, child_named, descendants, wait_gone
+
 pytestmark = pytest.mark.stack
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-# Generous: on a busy machine five Python processes import Django and Celery at once.
-READY_SECONDS = 120
-STOP_SECONDS = 30
-# What a fresh shell would not have: the Makefile sets these for the test run itself.
-TEST_RUN_VARIABLES = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "SECRET_KEY",
-    "PYK8S_ENCRYPTION_KEYS",
-    "PYK8S_TEST_DB_NAME",
-    "PYK8S_REDIS_PREFIX",
-    "CELERY_BROKER_URL",
-}
-
-
-class Run:
-    def __init__(self, var_dir: Path, port: int, kind: Path) -> None:
-        self.var_dir = var_dir
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = var_dir.parent / f"run-{time.monotonic_ns()}.log"
-        env = {k: v for k, v in os.environ.items() if k not in TEST_RUN_VARIABLES}
-        env.update(PORT=str(port), PYK8S_VAR_DIR=str(var_dir), PYK8S_KIND_BINARY=str(kind))
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "pyk8s.run"],
-                cwd=BASE_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"run exited early:\n{self.output()}"
-            try:
-                if httpx.get(f"{self.url}/health/ready", trust_env=False).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        pytest.fail(f"not ready within {READY_SECONDS} s:\n{self.output()}")
-
-    def wait_for(self, path: Path) -> None:
-        deadline = time.monotonic() + READY_SECONDS
-        while not path.exists():
-            assert time.monotonic() < deadline, f"no {path}:\n{self.output()}"
-            time.sleep(0.2)
-
-    def wait_exit(self) -> int:
-        try:
-            return self.process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"run did not exit within {STOP_SECONDS} s:\n{self.output()}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def live_processes() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, command line) for every process that has not exited."""
-    processes = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue  # exited meanwhile
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if state != "Z":
-            processes[int(entry.name)] = (int(ppid), cmdline)
-    return processes
-
-
-def descendants(pid: int) -> dict[int, str]:
-    processes = live_processes()
-    found: dict[int, str] = {}
-    parents = [pid]
-    while parents:
-        parent = parents.pop()
-        for child, (ppid, cmdline) in processes.items():
-            if ppid == parent and child not in found:
-                found[child] = cmdline
-                parents.append(child)
-    return found
-
-
-def child_named(run: Run, needle: str) -> int:
-    """The supervisor's own child (not, say, a worker's pool process) running `needle`."""
-    children = [
-        pid
-        for pid, (ppid, cmdline) in live_processes().items()
-        if ppid == run.process.pid and needle in cmdline
-    ]
-    assert len(children) == 1, f"{needle!r}: {children}\n{run.output()}"
-    return children[0]
-
-
-def wait_gone(pids: set[int]) -> set[int]:
-    deadline = time.monotonic() + STOP_SECONDS
-    while (alive := pids & live_processes().keys()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return alive
-
-
-@pytest.fixture
-def start_run(fake_kind):
-    """Start runs; whatever a failed test leaves running is killed, never leaked."""
-    runs: list[Run] = []
-
-    def start(var_dir: Path, port: int | None = None) -> Run:
-        run = Run(var_dir, port or free_port(), fake_kind.binary)
-        runs.append(run)
-        return run
-
-    yield start
-    for run in runs:
-        for pid in descendants(run.process.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        run.process.kill()
-        run.process.wait()
 
 
 def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
     run = start_run(tmp_path / "var")
     run.wait_ready()
     children = descendants(run.process.pid)
-    for needle in ("daphne", "celery -A pyk8s worker", "celery -A pyk8s beat", "redis-server"):
+    for needle in (
+        "daphne",
+        "celery -A pyk8s worker",
+        "celery -A pyk8s beat",
+        "redis-server",
+        "bin/postgres",
+    ):
         child_named(run, needle)
 
     with httpx.Client(base_url=run.url, trust_env=False) as http:
@@ -201,6 +68,7 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
     assert run.wait_exit() == 0, run.output()
     assert wait_gone(set(children)) == set()
     assert not (run.var_dir / "redis.sock").exists()
+    assert not (run.var_dir / "postgres" / "postmaster.pid").exists()  # a clean shutdown
     output = run.output()
     assert f"PyK8s-Lab is running at {run.url}/" in output
     assert re.search(r"^worker +\| .*celery@\S+ ready", output, re.MULTILINE), output
@@ -213,16 +81,18 @@ def test_it_starts_cleanly_after_a_crash(start_run, tmp_path):
     crashed.wait_ready()
     crashed.wait_for(var_dir / "celerybeat.pid")
     children = descendants(crashed.process.pid)
+    postgres = child_named(crashed, "bin/postgres")
     redis = child_named(crashed, "redis-server")
     beat = child_named(crashed, "celery -A pyk8s beat")
-    # Frozen first, so that it cannot tidy up after Redis and beat: all three die at once.
+    # Frozen first, so that it cannot tidy up after the others: all of them die at once.
     crashed.process.send_signal(signal.SIGSTOP)
-    os.killpg(redis, signal.SIGKILL)
-    os.killpg(beat, signal.SIGKILL)
+    for leader in (postgres, redis, beat):
+        os.killpg(leader, signal.SIGKILL)
     crashed.process.kill()
     crashed.process.wait()
     # The web server and the worker follow their killed supervisor on their own.
     assert wait_gone(set(children)) == set()
+    assert (var_dir / "postgres" / "postmaster.pid").exists()
     assert (var_dir / "redis.sock").exists()
     assert (var_dir / "celerybeat.pid").exists()
 
@@ -236,6 +106,39 @@ def test_it_starts_cleanly_after_a_crash(start_run, tmp_path):
     assert restarted.wait_exit() == 1
     assert "beat exited unexpectedly (killed by SIGKILL)" in restarted.output()
     assert wait_gone(set(children)) == set()
+
+
+@pytest.mark.parametrize(
+    ("stop_signal", "exit_code"), [(signal.SIGTERM, 0), (signal.SIGKILL, -signal.SIGKILL)]
+)
+def test_nothing_outlives_a_supervisor_that_is_stopped_or_killed(
+    start_run, tmp_path, stop_signal, exit_code
+):
+    run = start_run(tmp_path / "var")
+    run.wait_ready()
+    children = descendants(run.process.pid)
+    assert any("bin/postgres" in cmdline for cmdline in children.values())
+
+    run.process.send_signal(stop_signal)
+
+    assert run.wait_exit() == exit_code, run.output()
+    # Killed outright, it cannot stop them: each child follows it by itself (PDEATHSIG).
+    assert wait_gone(set(children)) == set()
+
+
+def test_it_refuses_the_sqlite_database_of_an_older_version(start_run, tmp_path):
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    (var_dir / "db.sqlite3").write_bytes(b"SQLite format 3\0")
+
+    run = start_run(var_dir)
+
+    assert run.wait_exit() == 1
+    assert run.output().strip() == (
+        f"pyk8s run: {var_dir}/db.sqlite3 is from an older PyK8s-Lab, which kept its data in"
+        " SQLite: it now runs on PostgreSQL only. Move that file away to start afresh, or see"
+        ' "Upgrading from SQLite" in the README to keep your accounts'
+    )
 
 
 def test_it_refuses_a_var_dir_that_a_live_run_holds(start_run, tmp_path):

@@ -1,6 +1,7 @@
 """PostgreSQL restarted under a running stack (daphne, a Celery worker): both recover by
 themselves, and creates and logins work again without restarting either."""
 
+import re
 import subprocess
 import time
 
@@ -94,6 +95,8 @@ def test_the_stack_recovers_from_a_postgres_restart(stack, fake_kind, private_po
         what="readiness after the restart",
     )
     assert during == [503, 503]
+    metrics = httpx.get(f"{url}/metrics").text
+    assert re.search(r'^pyk8s_http_errors_total\{cause="database"\} [1-9]', metrics, re.M)
     after = running(logged_in(url), "after")
     listed = {cluster["id"] for cluster in client.get("/clusters/").json()["results"]}
     assert listed == {before, after}

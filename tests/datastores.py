@@ -215,9 +215,15 @@ def main(command: list[str]) -> int:
         child = subprocess.Popen(command, env=env)
         # The servers go only once COMMAND has ended: Ctrl-C reaches COMMAND from the terminal,
         # and a SIGTERM is passed on to it.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
-        return child.wait()
+        handlers = {
+            signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+            signal.SIGTERM: signal.signal(signal.SIGTERM, lambda sig, _: child.send_signal(sig)),
+        }
+        try:
+            return child.wait()
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ FRONTEND_BUILD := frontend/out/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/next.config.ts frontend/package.json
 
-.PHONY: install run test lint pytest frontend frontend-test browser lock fmt clean
+.PHONY: install run test test-fast lint pytest frontend frontend-test browser lock fmt clean
 
 install: $(STAMP)
 
@@ -54,6 +54,7 @@ browser:
 lint: install $(FRONTEND_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	# The Django plugin loads settings, which need the keys a real deployment would set.
 	$(TEST_ENV) $(BIN)/mypy .
 	cd frontend && npm run lint && npm run typecheck
@@ -65,6 +66,10 @@ pytest: install $(FRONTEND_BUILD) browser
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint frontend-test pytest
+
+# The edit loop: the suite in parallel, without the tests that start real processes.
+test-fast: install
+	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest -n 2 -m "not stack" $(PYTEST_ARGS)
 
 # Benchmarks, not part of `make test`: a database and Redis prefix of their own (removed at
 # the end), results in bench/results/. Installs wrk and hyperfine from Debian if missing.

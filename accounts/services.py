@@ -18,7 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User, normalize_email
-from clusters import events
+from pyk8s import realtime
 from pyk8s.errors import ApplicationError
 
 
@@ -114,7 +114,7 @@ def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:
         )
     token.blacklist()
     access_token_revoke(access)
-    events.access_token_revoked(user.pk, str(access["jti"]))
+    realtime.access_token_revoked(user.pk, str(access["jti"]))
 
 
 def access_token_revoke(access: AccessToken) -> None:

@@ -23,7 +23,6 @@ from bench.harness import Figure, percentiles, product_env, rss_bytes, running_s
 from clusters.api.serializers import ClusterSerializer
 from clusters.events import publish, publish_all
 from clusters.models import Cluster
-from clusters.selectors import with_queue_position
 
 CONNECT_BATCH = 50
 RECEIVE_TIMEOUT = 30.0
@@ -47,7 +46,7 @@ def run(work: Path, connections: int) -> list[Figure]:
     )
     clusters = {
         cluster.owner_id: cluster
-        for cluster in with_queue_position(Cluster.objects.filter(owner__in=people))
+        for cluster in Cluster.objects.with_queue_position().filter(owner__in=people)
     }
     events = {
         person.id: {

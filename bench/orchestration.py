@@ -16,8 +16,8 @@ from channels.layers import get_channel_layer
 
 from bench.harness import Figure, percentiles, product_env, running_stack, token, users
 from bench.websocket_client import Listener, status_is
-from clusters.events import user_group
 from clusters.models import Cluster
+from pyk8s.realtime import user_group
 from tests.fakes.fixtures import make_fake_kind
 
 TARGETS = {"p50": 50.0, "p99": 250.0}

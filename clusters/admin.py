@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
-from clusters import provisioning, selectors, services, tasks
+from clusters import provisioning, services
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
-from clusters.selectors import HostLoad
+from clusters.provisioning import placement, warm_pool
+from clusters.provisioning.placement import HostLoad
+from clusters.queue import CLUSTER_REFRESH_KUBECONFIG, send_after_commit
 from pyk8s.errors import ApplicationError
 
 CLUSTER_FIELDS = (
@@ -125,7 +127,7 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     def refresh_kubeconfig(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         running = queryset.filter(status=ClusterStatus.RUNNING).select_related("host")
         for cluster in running:
-            tasks.send_to_host(tasks.cluster_refresh_kubeconfig, cluster.host, str(cluster.id))
+            send_after_commit(CLUSTER_REFRESH_KUBECONFIG, str(cluster.id), host=cluster.host)
         self.message_user(
             request,
             f"Kubeconfig refresh queued for {len(running)} RUNNING cluster(s) on their hosts.",
@@ -152,9 +154,9 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
 def warm_pool_summary() -> str:
     """ "Warm pool: 1.33.1 with 0 workers 2/3 ready (1 being made), last 24 h: 5 claims,
     2 misses, refill 21 s on average; ..." per configured spec."""
-    ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
-    making = selectors.warm_pool_counts(statuses=[ClusterStatus.PROVISIONING])
-    activity = selectors.warm_pool_activity(since=timezone.now() - timedelta(hours=24))
+    ready = warm_pool.counts(statuses=[ClusterStatus.RUNNING])
+    making = warm_pool.counts(statuses=[ClusterStatus.PROVISIONING])
+    activity = warm_pool.activity(since=timezone.now() - timedelta(hours=24))
     specs = []
     for spec, size in settings.PYK8S_WARM_POOL.items():
         version, workers = spec
@@ -200,7 +202,7 @@ class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WorkerHost]:
-        return selectors.with_host_load(super().get_queryset(request))
+        return placement.with_host_load(super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # workers register their own host
@@ -210,7 +212,7 @@ class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
 
     @admin.display(boolean=True, description="live")
     def live(self, obj: WorkerHost) -> bool:
-        return obj.last_seen_at is not None and obj.last_seen_at >= selectors.hosts_live_since()
+        return obj.last_seen_at is not None and obj.last_seen_at >= provisioning.hosts_live_since()
 
     @admin.display(description="clusters held / max")
     def clusters(self, obj: "WithAnnotations[WorkerHost, HostLoad]") -> str:

@@ -8,7 +8,8 @@ class ClustersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from clusters import metrics, schedule
+        # tasks: registered in every process, web ones too, for clusters.queue sends by name.
+        from clusters import metrics, schedule, tasks  # noqa: F401
 
         metrics.register()
         post_migrate.connect(schedule.ensure_periodic_tasks, sender=self)

@@ -18,7 +18,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
 from accounts.authentication import JWTAuthentication
-from clusters.events import user_group
+from pyk8s.realtime import user_group
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +31,17 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     expiry: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
-        await self.accept()
         authenticated = await database_sync_to_async(_authenticate)(self.scope["query_string"])
         if authenticated is None:
+            await self.accept()  # so that the client reads why: 4401, not a failed handshake
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         user_id, expires_at, self.jti = authenticated
         self.group = user_group(user_id)
+        # Joined before the handshake completes: a client that acts as soon as it is
+        # connected hears every event its action causes.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
         loop = asyncio.get_running_loop()
         self.expiry = loop.call_later(
             max(0.0, expires_at - time.time()),

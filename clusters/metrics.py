@@ -74,14 +74,13 @@ class _WarmPoolMetrics:
 
 def _warm_pool_metrics() -> list[Metric]:
     from django.conf import settings
-    from django.core.cache import cache
     from django.db.models import Count, DurationField, F, Q, Sum
 
-    from clusters import selectors
     from clusters.models import Cluster, ClusterStatus
+    from clusters.provisioning import warm_pool
 
     metrics = _WarmPoolMetrics()
-    ready = selectors.warm_pool_counts(statuses=[ClusterStatus.RUNNING])
+    ready = warm_pool.counts(statuses=[ClusterStatus.RUNNING])
     history: dict[tuple[str, int], dict[str, Any]] = {
         (row["kubernetes_version"], row["workers"]): dict(row)
         for row in Cluster.objects.filter(pooled_at__isnull=False)
@@ -93,14 +92,14 @@ def _warm_pool_metrics() -> list[Metric]:
             refill_time=Sum(F("provisioned_at") - F("pooled_at"), output_field=DurationField()),
         )
     }
-    misses = cache.get_many([_misses_key(*spec) for spec in settings.PYK8S_WARM_POOL])
+    misses = warm_pool.misses()
     for spec, size in settings.PYK8S_WARM_POOL.items():
         labels = [spec[0], str(spec[1])]
         row = history.get(spec, {})
         metrics.size.add_metric(labels, size)
         metrics.ready.add_metric(labels, ready.get(spec, 0))
         metrics.claims.add_metric(labels, row.get("claims", 0))
-        metrics.misses.add_metric(labels, misses.get(_misses_key(*spec), 0))
+        metrics.misses.add_metric(labels, misses[spec])
         refill_time = row.get("refill_time")
         metrics.refill.add_metric(
             labels,
@@ -108,20 +107,6 @@ def _warm_pool_metrics() -> list[Metric]:
             sum_value=refill_time.total_seconds() if refill_time else 0,
         )
     return metrics.families()
-
-
-def warm_pool_miss(kubernetes_version: str, workers: int) -> None:
-    """Count a create of a pooled spec that found no ready cluster (in Redis: shared by every
-    web process, unlike a counter in this one)."""
-    from django.core.cache import cache
-
-    key = _misses_key(kubernetes_version, workers)
-    cache.add(key, 0, timeout=None)
-    cache.incr(key)
-
-
-def _misses_key(kubernetes_version: str, workers: int) -> str:
-    return f"warm_pool_misses:{kubernetes_version}:{workers}"
 
 
 _registered = False

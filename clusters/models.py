@@ -1,8 +1,10 @@
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 
 
 class ClusterStatus(models.TextChoices):
@@ -15,6 +17,10 @@ class ClusterStatus(models.TextChoices):
 
 # Clusters that count against a user's quota and hold their name.
 LIVE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.DELETING)
+# What a delete request or the end of a TTL moves to DELETING (DELETING ones are on their way).
+DELETABLE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.ERROR)
+# What may have its TTL extended.
+EXTENDABLE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING)
 
 
 # Worker nodes a cluster may have besides its control plane.
@@ -45,6 +51,35 @@ class ReasonCode(models.TextChoices):
     HOST_UNREACHABLE = "host_unreachable"
     HOST_RETIRED = "host_retired"
     NO_CAPACITY = "no_capacity"
+
+
+def new_runtime_name() -> str:
+    """The name kind knows a cluster by: never chosen by a user."""
+    return f"{settings.PYK8S_RUNTIME_NAME_PREFIX}{secrets.token_hex(6)}"
+
+
+class ClusterQuerySet(models.QuerySet["Cluster"]):
+    def with_queue_position(self) -> "ClusterQuerySet":
+        """Annotate `queue_position`: how many users' clusters wait ahead of this one for a
+        host with room (0 = next, whichever host frees up), or None when the cluster is not
+        waiting. Warm-pool clusters always wait behind users' (provisioning.placement). One
+        subquery, any list size."""
+        ahead = (
+            Cluster.objects.filter(
+                WAITING, owner__isnull=False, created_at__lt=OuterRef("created_at")
+            )
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(
+            queue_position=Case(
+                When(WAITING, then=Coalesce(Subquery(ahead), 0)),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
 
 
 class Cluster(models.Model):
@@ -99,6 +134,8 @@ class Cluster(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # kind's output for the latest create or delete, bounded (see providers.runner).
     provisioning_log = models.TextField(blank=True)
+
+    objects = ClusterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,7 @@
-"""Cluster writes. Every status change is a conditional update, so two workers, two web
-replicas or a late duplicate message can never both win or move a cluster backwards."""
+"""Cluster writes that users ask for. Every state change is a conditional update
+(provisioning.transitions), so two workers, two web replicas or a late duplicate message can
+never both win or move a cluster backwards."""
 
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,9 +10,19 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from clusters import events, metrics, provisioning, selectors, tasks
-from clusters.models import IN_WARM_POOL, LIVE_STATUSES, Cluster, ClusterStatus
+from clusters import events, provisioning
+from clusters.models import (
+    EXTENDABLE_STATUSES,
+    LIVE_STATUSES,
+    Cluster,
+    ClusterStatus,
+    new_runtime_name,
+)
+from clusters.provisioning import cluster_request_delete
+from clusters.provisioning.transitions import cluster_transition
 from pyk8s.errors import ApplicationError
+
+__all__ = ["cluster_create", "cluster_extend", "cluster_request_delete"]
 
 
 def cluster_create(
@@ -47,13 +57,16 @@ def cluster_create(
                 )
             if held["same_name"]:
                 raise _name_taken(name)
-            cluster = _warm_pool_claim(
+            claimed = provisioning.warm_pool_claim(
                 owner=owner,
                 name=name,
                 ttl=ttl,
                 kubernetes_version=kubernetes_version,
                 workers=workers,
-            ) or Cluster.objects.create(
+            )
+            if claimed is not None:
+                return claimed
+            cluster = Cluster.objects.create(
                 owner=owner,
                 name=name,
                 runtime_name=new_runtime_name(),
@@ -64,92 +77,15 @@ def cluster_create(
             # Published first: the dispatch after the commit may place it at once and
             # publish that, and events go out in the order their commit hooks were added.
             events.cluster_changed(cluster)
-            if cluster.claimed_at is None:
-                transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
-            else:
-                transaction.on_commit(tasks.warm_pool_refill.delay, robust=True)
+            transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
     except IntegrityError as exc:  # a concurrent request took the name first
         raise _name_taken(name) from exc
     return cluster
 
 
-def _warm_pool_claim(
-    *, owner: User, name: str, ttl: timedelta, kubernetes_version: str, workers: int
-) -> Cluster | None:
-    """The oldest ready warm-pool cluster of this spec, now the owner's; None when there is none.
-
-    SKIP LOCKED lets concurrent claims each take a different cluster rather than queue behind
-    the same one; the conditional update makes a cluster claimed at most once whatever the
-    locking, and a lost race tries the next one.
-    """
-    spec = (kubernetes_version, workers)
-    if spec not in settings.PYK8S_WARM_POOL:
-        return None
-    ready = Cluster.objects.filter(
-        IN_WARM_POOL,
-        owner=None,
-        status=ClusterStatus.RUNNING,
-        kubernetes_version=kubernetes_version,
-        workers=workers,
-        # Not from a host gone silent, before the reconciler has marked its clusters.
-        host__last_seen_at__gte=selectors.hosts_live_since(),
-    )
-    for _ in range(settings.PYK8S_WARM_POOL[spec]):
-        oldest = (
-            # Only the cluster row: locking the joined host row too would make every other
-            # claim skip all of that host's pool clusters (and hold up dispatch).
-            ready.select_for_update(skip_locked=True, of=("self",))
-            .order_by("pooled_at")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if oldest is None:
-            break
-        now = timezone.now()
-        # created_at too: for its owner the cluster is new, and its lifetime limit
-        # (PYK8S_TTL_MAX_MINUTES) counts from the claim.
-        if ready.filter(id=oldest).update(
-            owner=owner,
-            name=name,
-            claimed_at=now,
-            created_at=now,
-            ttl_expires_at=now + ttl,
-            expiry_warned_at=None,
-            updated_at=now,
-        ):
-            return Cluster.objects.get(id=oldest)
-    metrics.warm_pool_miss(*spec)
-    return None
-
-
-def cluster_request_delete(*, cluster: Cluster) -> Cluster:
-    """Move the cluster to DELETING and queue the runtime deletion. Idempotent."""
-    waited = (
-        cluster.status == ClusterStatus.PROVISIONING and cluster.provisioning_started_at is None
-    )
-    with transaction.atomic():
-        moved = Cluster.objects.filter(
-            id=cluster.id,
-            status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING, ClusterStatus.ERROR],
-        ).update(
-            status=ClusterStatus.DELETING,
-            status_reason="",
-            status_reason_code="",
-            heartbeat_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        cluster.refresh_from_db()
-        if moved:
-            transaction.on_commit(lambda: tasks.cluster_delete.delay(str(cluster.id)), robust=True)
-            events.cluster_changed(cluster)
-            if waited and cluster.owner_id is not None:
-                provisioning.waiting_moved_up(behind=cluster.created_at)
-    return cluster
-
-
 def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
     """Push the TTL back by `minutes`, never past created_at + PYK8S_TTL_MAX_MINUTES."""
-    if cluster.status not in (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING):
+    if cluster.status not in EXTENDABLE_STATUSES:
         raise ApplicationError(
             "Only a PROVISIONING or RUNNING cluster can be extended; "
             f"this one is {cluster.status}.",
@@ -167,24 +103,19 @@ def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:
             field="minutes",
             code="ttl_limit",
         )
-    updated = Cluster.objects.filter(
-        id=cluster.id,
-        status__in=[ClusterStatus.PROVISIONING, ClusterStatus.RUNNING],
-        ttl_expires_at=cluster.ttl_expires_at,
-    ).update(ttl_expires_at=new_expiry, expiry_warned_at=None, updated_at=timezone.now())
-    if not updated:
+    extended = cluster_transition(
+        cluster.id,
+        where=Q(status__in=EXTENDABLE_STATUSES, ttl_expires_at=cluster.ttl_expires_at),
+        ttl_expires_at=new_expiry,
+        expiry_warned_at=None,
+    )
+    if extended is None:
         raise ApplicationError(
             "The cluster changed while it was being extended; try again.",
             code="conflict",
             status_code=409,
         )
-    cluster.refresh_from_db()
-    events.cluster_changed(cluster)
-    return cluster
-
-
-def new_runtime_name() -> str:
-    return f"{settings.PYK8S_RUNTIME_NAME_PREFIX}{secrets.token_hex(6)}"
+    return extended
 
 
 def _name_taken(name: str) -> ApplicationError:

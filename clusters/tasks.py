@@ -6,14 +6,15 @@ import threading
 import time
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.signals import celeryd_after_setup, worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from clusters import provisioning
-from clusters.models import Cluster, WorkerHost
+from clusters.models import Cluster
+from clusters.queue import host_queue
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +62,6 @@ def clusters_reconcile_host(host_name: str) -> None:
 # --- Routing: one queue per Docker host --------------------------------------------------------
 
 
-def host_queue(host_name: str) -> str:
-    return f"host.{host_name}"
-
-
-def send_to_host(task: "Task[Any, Any]", host: WorkerHost | None, *args: Any) -> None:
-    """Send a task about a cluster whose host the caller has at hand straight to that host's
-    queue (no host: the default queue), sparing the router its lookup, one query a message."""
-    queue = host_queue(host.name) if host else task.app.conf.task_default_queue
-    task.apply_async(args, queue=queue)
-
-
 _ABOUT_A_CLUSTER_OR_HOST = {
     task.name
     for task in (
@@ -91,7 +81,7 @@ def route_task(
     host holding that cluster. Everything else goes to the default queue, which every
     worker consumes."""
     if "queue" in options:
-        return None  # chosen by the sender (send_to_host)
+        return None  # chosen by the sender (clusters.queue.send_after_commit)
     if name not in _ABOUT_A_CLUSTER_OR_HOST:
         return None
     target = [*args, *kwargs.values()][0]

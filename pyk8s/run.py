@@ -26,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, NoReturn, cast
 
-from pyk8s import local_postgres, local_secrets
+from pyk8s import local_postgres, local_secrets, processes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -452,36 +452,21 @@ def _run(supervisor: Supervisor) -> NoReturn:
         _start_redis(supervisor, settings.REDIS_SOCKET, var_dir)
     supervisor.wait_until(_redis_answers(redis_url), what=what, seconds=REDIS_START_SECONDS)
 
-    python = sys.executable
     supervisor.run_steps(
         {
-            "migrate": [python, "manage.py", "migrate", "--noinput"],
-            "static": [python, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            "migrate": processes.command("release"),
+            "static": [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         }
     )
 
     url = f"http://{HOST}:{port}"
-    # Requests are logged by pyk8s.logging without query strings; daphne's own access log
-    # would print them, tokens included.
-    supervisor.start(
-        "web",
-        [python, "-m", "daphne", "-b", HOST, "-p", str(port), "--access-log", os.devnull,
-         "pyk8s.asgi:application"],
-    )  # fmt: skip
-    supervisor.start(
-        "worker",
-        [python, "-m", "celery", "-A", "pyk8s", "worker", "--loglevel", "INFO"],
-    )  # fmt: skip
+    supervisor.start("web", processes.command("web", PYK8S_BIND_ADDRESS=HOST, PORT=str(port)))
+    supervisor.start("worker", processes.command("worker"))
     beat_pidfile = var_dir / "celerybeat.pid"
     # We hold var/, so a pid file here belongs to a run that is gone; celery beat would refuse
     # to start if that pid had since been reused by another process.
     beat_pidfile.unlink(missing_ok=True)
-    supervisor.start(
-        "beat",
-        [python, "-m", "celery", "-A", "pyk8s", "beat",
-         "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
-         "--pidfile", str(beat_pidfile), "--loglevel", "INFO"],
-    )  # fmt: skip
+    supervisor.start("beat", [*processes.command("beat"), "--pidfile", str(beat_pidfile)])
     supervisor.wait_until(
         _web_answers(f"{url}/health/ready"),
         what="the web server's /health/ready",

@@ -7,6 +7,7 @@ never see each other's data; the servers themselves come from tests/datastores.p
 
 import json
 import logging
+import os
 
 import pytest
 import redis
@@ -19,6 +20,16 @@ from tests.make_run import start_run
 from tests.stack import stack
 
 __all__ = ["fake_kind", "stack", "start_run"]
+
+
+def pytest_configure(config):
+    # `make test-fast` runs the suite in several processes (pytest-xdist): pytest-django gives
+    # each its own database, and this its own Redis keys.
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        prefix = f"{settings.PYK8S_REDIS_PREFIX}-{worker}"
+        settings.PYK8S_REDIS_PREFIX = prefix
+        settings.CACHES["default"]["KEY_PREFIX"] = prefix
+        settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{prefix}:asgi"  # type: ignore[index]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -107,7 +118,7 @@ def record_sends(monkeypatch, task, record) -> None:
 @pytest.fixture
 def published(monkeypatch) -> list[tuple[int, dict]]:
     """Every event handed to the channel layer, as (user id, event), instead of sending it."""
-    from clusters import events
+    from pyk8s import realtime
 
     sent: list[tuple[int, dict]] = []
 
@@ -116,7 +127,7 @@ def published(monkeypatch) -> list[tuple[int, dict]]:
             (user_id, m["event"]) for user_id, m in messages if m["type"] == "cluster.event"
         )
 
-    monkeypatch.setattr(events, "_send", record)
+    monkeypatch.setattr(realtime, "_send", record)
     return sent
 
 

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from pyk8s import processes
 from tests.datastores import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,8 +130,7 @@ class Stack:
         process = self.start(
             name,
             [
-                str(BIN / "celery"), "-A", "pyk8s", "worker",
-                "--loglevel", "INFO",
+                *processes.command("worker"),
                 "--hostname", f"{name}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
@@ -150,11 +150,7 @@ class Stack:
     def start_beat(self, **env: object) -> Process:
         return self.start(
             "beat",
-            [
-                str(BIN / "celery"), "-A", "pyk8s", "beat", "--loglevel", "INFO",
-                "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
-                "--pidfile", str(self.log_dir / "beat.pid"),
-            ],
+            [*processes.command("beat"), "--pidfile", str(self.log_dir / "beat.pid")],
             **env,
         )  # fmt: skip
 
@@ -162,17 +158,7 @@ class Stack:
         port = free_port()
         process = self.start(
             name,
-            # Our JSON request log replaces daphne's access log, which would show query strings.
-            [
-                str(BIN / "daphne"),
-                "--access-log",
-                os.devnull,
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "pyk8s.asgi:application",
-            ],
+            processes.command("web", PYK8S_BIND_ADDRESS="127.0.0.1", PORT=str(port)),
             **env,
         )
         url = f"http://127.0.0.1:{port}"

@@ -4,7 +4,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from clusters.models import MAX_WORKERS, Cluster, ReasonCode
+from clusters.models import MAX_WORKERS, Cluster
+from clusters.representation import ClusterSerializer
+
+__all__ = ["ClusterSerializer"]
 
 # \Z, not $: "$" also matches before a trailing newline, which would let "web\n" through.
 DNS_LABEL = RegexValidator(
@@ -29,42 +32,6 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class ClusterSerializer(serializers.ModelSerializer[Cluster]):
-    # Declared, not derived: a read-only model field loses allow_blank, and the schema
-    # would then leave "" (no reason) out of the enum.
-    status_reason_code = serializers.ChoiceField(
-        choices=ReasonCode.choices,
-        allow_blank=True,
-        read_only=True,
-        help_text="Why the cluster is in ERROR (or being deleted), for programs; empty if none.",
-    )
-    queue_position = serializers.IntegerField(
-        read_only=True,
-        allow_null=True,
-        help_text="Clusters waiting ahead of this one for a provisioning slot (0: next); "
-        "null unless it is waiting.",
-    )
-
-    class Meta:
-        model = Cluster
-        fields = [
-            "id",
-            "name",
-            "status",
-            "status_reason",
-            "status_reason_code",
-            "queue_position",
-            "kubernetes_version",
-            "workers",
-            "created_at",
-            "updated_at",
-            "ttl_expires_at",
-            "provisioned_at",
-            "deleted_at",
-        ]
-        read_only_fields = fields
 
 
 class ClusterCreateSerializer(serializers.Serializer[None]):

@@ -1,13 +1,11 @@
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts import services
 from accounts.models import User
 from pyk8s.errors import ApplicationError
+from tests.concurrency import run_at_once
 
 
 def _refresh(api_client, refresh, path="/auth/token/refresh"):
@@ -103,24 +101,15 @@ def test_it_names_a_missing_field(api_client):
 def test_of_two_racing_refreshes_only_one_gets_tokens():
     user = User.objects.create_user(email="racer@example.org", password="-")
     refresh = str(RefreshToken.for_user(user))
-    start = threading.Barrier(4)
-    outcomes = []
 
-    def use():
-        start.wait()
+    def use(_):
         try:
             services.token_refresh(refresh=refresh)
-            outcomes.append("ok")
         except ApplicationError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+            return exc.code
+        return "ok"
 
-    threads = [threading.Thread(target=use) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(use, 4)
 
     assert sorted(outcomes) == ["ok"] + ["token_not_valid"] * 3
 

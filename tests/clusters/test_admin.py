@@ -152,7 +152,9 @@ def test_delete_now_goes_through_the_service(
     )
 
 
-def test_refresh_kubeconfig_asks_the_host_of_each_running_cluster(admin_client, monkeypatch):
+def test_refresh_kubeconfig_asks_the_host_of_each_running_cluster(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
     running = ClusterFactory.create(host=register_host("docker-7"))
     deleting = ClusterFactory.create(host=register_host("docker-8"), status=ClusterStatus.DELETING)
     sent: list[tuple[str, str]] = []
@@ -162,7 +164,8 @@ def test_refresh_kubeconfig_asks_the_host_of_each_running_cluster(admin_client, 
         lambda args, queue: sent.append((args[0], queue)),
     )
 
-    messages = run_action(admin_client, "refresh_kubeconfig", running, deleting)
+    with django_capture_on_commit_callbacks(execute=True):
+        messages = run_action(admin_client, "refresh_kubeconfig", running, deleting)
 
     assert messages == ["Kubeconfig refresh queued for 1 RUNNING cluster(s) on their hosts."]
     assert sent == [(str(running.id), "host.docker-7")]

@@ -1,15 +1,13 @@
 """Quota and name checks hold under real concurrency: 20 requests at once, each on its own
 PostgreSQL connection, committing for real (hence a transactional test)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
 from clusters import provisioning, tasks
 from clusters.models import Cluster
+from tests.concurrency import run_at_once
 from tests.conftest import record_sends
 from tests.factories import PASSWORD
 
@@ -36,18 +34,12 @@ def post_all_at_once(user, bodies):
         "/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     )
     auth = f"Bearer {token.json()['access']}"
-    start = threading.Barrier(len(bodies))
-
-    def post(body):
-        client = APIClient(HTTP_AUTHORIZATION=auth)
-        try:
-            start.wait(timeout=30)
-            return client.post("/clusters/", body, format="json")
-        finally:
-            connection.close()  # each thread opened its own connection
-
-    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
-        return list(pool.map(post, bodies))
+    return run_at_once(
+        lambda number: APIClient(HTTP_AUTHORIZATION=auth).post(
+            "/clusters/", bodies[number], format="json"
+        ),
+        len(bodies),
+    )
 
 
 def test_exactly_the_quota_is_accepted(settings, user, provisions):

@@ -32,7 +32,6 @@ def sent(monkeypatch) -> list[tuple]:
 @pytest.fixture(autouse=True)
 def host_a(fake_kind, settings):
     """This process is host-a's worker, fake_kind its Docker engine."""
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     settings.PYK8S_WORKER_HOST = "host-a"
     settings.PYK8S_HOST_DEAD_SECONDS = 120
     return register_host("host-a")

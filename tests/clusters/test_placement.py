@@ -1,15 +1,13 @@
 """Where a waiting cluster goes: a live, non-draining host with a free slot and room, the
 least loaded for its size first; never more than a host's slots or clusters."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from clusters import provisioning
 from clusters.models import Cluster, ClusterStatus, ReasonCode
 from tests.clusters.hosts import register_host
+from tests.concurrency import run_at_once
 from tests.factories import ClusterFactory
 
 
@@ -112,18 +110,7 @@ def test_concurrent_dispatchers_never_overfill_any_host():
     register_host("a", slots=2, max_clusters=3)
     register_host("b", slots=3, max_clusters=3)
     waiting(12)
-    barrier = threading.Barrier(6)
-
-    def dispatch():
-        barrier.wait()
-        provisioning.cluster_dispatch_waiting()
-        connection.close()
-
-    threads = [threading.Thread(target=dispatch) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(lambda _: provisioning.cluster_dispatch_waiting(), 6)
 
     assert placed_on() == {"a": 2, "b": 3}
     assert Cluster.objects.filter(provisioning_started_at__isnull=False).count() == 5

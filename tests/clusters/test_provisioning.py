@@ -1,17 +1,16 @@
 """The provisioning engine run in-process against the fake kind: create, failures,
 timeouts, delete, expiry and reconciliation."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import yaml
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clusters import crypto, provisioning, selectors, services, tasks
 from clusters.models import Cluster, ClusterStatus, ReasonCode, RuntimeClusterSighting
+from tests.concurrency import run_at_once
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory
 
@@ -20,7 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def kind(fake_kind, settings):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     settings.PYK8S_HEARTBEAT_SECONDS = 0.2
     return fake_kind
 
@@ -250,18 +248,7 @@ def test_dispatch_never_hands_out_more_slots_than_the_host_has(host):
 def test_concurrent_dispatchers_share_the_slots(host):
     for _ in range(10):
         waiting_cluster()
-    barrier = threading.Barrier(6)
-
-    def dispatch():
-        barrier.wait()
-        provisioning.cluster_dispatch_waiting()
-        connection.close()
-
-    threads = [threading.Thread(target=dispatch) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(lambda _: provisioning.cluster_dispatch_waiting(), 6)
     assert Cluster.objects.filter(holds_slot=True).count() == host.max_concurrent_provisions
 
 
@@ -317,19 +304,7 @@ def test_expiry_claims_every_expired_cluster_once(no_celery):
 def test_concurrent_expiry_runs_never_claim_a_cluster_twice(no_celery):
     past = timezone.now() - timedelta(minutes=1)
     expired = {ClusterFactory.create(ttl_expires_at=past).id for _ in range(40)}
-    barrier = threading.Barrier(4)
-    claims: list = []
-
-    def expire():
-        barrier.wait()
-        claims.extend(provisioning.cluster_expire_due())
-        connection.close()
-
-    threads = [threading.Thread(target=expire) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claims = [c for run in run_at_once(lambda _: provisioning.cluster_expire_due(), 4) for c in run]
     assert sorted(claims) == sorted(expired)  # every one claimed, none twice
     assert len(no_celery) == len(expired)
 

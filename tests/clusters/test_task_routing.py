@@ -70,12 +70,14 @@ def test_expiry_sends_each_delete_straight_to_its_host(
     )
 
 
-def test_a_delete_that_reached_another_host_is_forwarded(settings, fake_kind, queued_tasks):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
+def test_a_delete_that_reached_another_host_is_forwarded(
+    settings, fake_kind, queued_tasks, django_capture_on_commit_callbacks
+):
     settings.PYK8S_WORKER_HOST = "docker-1"
     cluster = ClusterFactory.create(status=ClusterStatus.DELETING, host=register_host("docker-7"))
 
-    provisioning.cluster_delete(cluster_id=str(cluster.id))
+    with django_capture_on_commit_callbacks(execute=True):
+        provisioning.cluster_delete(cluster_id=str(cluster.id))
 
     assert fake_kind.invocations() == []
     assert queued_tasks == [("cluster_delete", str(cluster.id))]
@@ -84,7 +86,6 @@ def test_a_delete_that_reached_another_host_is_forwarded(settings, fake_kind, qu
 
 
 def test_a_create_for_a_cluster_placed_elsewhere_is_dropped(settings, fake_kind, queued_tasks):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     settings.PYK8S_WORKER_HOST = "docker-1"
     register_host("docker-7")
     ClusterFactory.create(status=ClusterStatus.PROVISIONING)

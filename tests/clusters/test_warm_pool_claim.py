@@ -13,13 +13,7 @@ from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import client_for, record_sends
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def kind(fake_kind, settings):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
-    return fake_kind
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_kind")]
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +27,9 @@ def queued(monkeypatch):
     return sent
 
 
-def test_a_claim_answers_running_with_a_working_kubeconfig(kind, settings, user, queued):
+def test_a_claim_answers_running_with_a_working_kubeconfig(fake_kind, settings, user, queued):
     (pooled,) = fill_pool(settings, 1)
-    creates_before = len(kind.invocations("create cluster"))
+    creates_before = len(fake_kind.invocations("create cluster"))
     client = client_for(user)
 
     response = client.post("/clusters/", {"name": "instant", "ttl_minutes": 30}, format="json")
@@ -45,9 +39,9 @@ def test_a_claim_answers_running_with_a_working_kubeconfig(kind, settings, user,
     assert (body["id"], body["name"], body["status"]) == (str(pooled.id), "instant", "RUNNING")
     kubeconfig = client.get(f"/clusters/{pooled.id}/kubeconfig/")
     assert kubeconfig.status_code == 200
-    written = kind.run("get", "kubeconfig", "--name", pooled.runtime_name).stdout
+    written = fake_kind.run("get", "kubeconfig", "--name", pooled.runtime_name).stdout
     assert kubeconfig.content.decode().strip() == written.strip()
-    assert len(kind.invocations("create cluster")) == creates_before  # nothing waited on kind
+    assert len(fake_kind.invocations("create cluster")) == creates_before  # nothing waited on kind
     claimed = Cluster.objects.get(id=pooled.id)
     assert claimed.owner == user
     assert claimed.claimed_at is not None

@@ -1,15 +1,13 @@
 """The warm pool across processes: the API in this process (20 requests at once, each on its
 own PostgreSQL connection), a real Celery worker making the pool, real Redis, the fake kind."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus
 from tests.clusters.warm_pool import SPEC
+from tests.concurrency import run_at_once
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.stack import wait_until
@@ -25,18 +23,10 @@ def ready_pool() -> list[Cluster]:
 
 
 def post_all_at_once(clients):
-    start = threading.Barrier(len(clients))
-
-    def post(numbered):
-        number, client = numbered
-        try:
-            start.wait(timeout=30)
-            return client.post("/clusters/", {"name": f"c{number}"}, format="json")
-        finally:
-            connection.close()  # each thread opened its own connection
-
-    with ThreadPoolExecutor(max_workers=len(clients)) as threads:
-        return list(threads.map(post, enumerate(clients)))
+    return run_at_once(
+        lambda number: clients[number].post("/clusters/", {"name": f"c{number}"}, format="json"),
+        len(clients),
+    )
 
 
 def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):

@@ -3,8 +3,9 @@ to that user at once, instead of the user waiting for the slot and then for kind
 
 import pytest
 
-from clusters import crypto, provisioning, selectors, tasks
+from clusters import crypto, provisioning, tasks
 from clusters.models import IN_WARM_POOL, WAITING, Cluster, ClusterStatus
+from clusters.provisioning import warm_pool
 from tests.clusters.hosts import register_host
 from tests.clusters.warm_pool import SPEC
 from tests.conftest import record_sends
@@ -15,7 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def kind(fake_kind, settings):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     settings.PYK8S_WORKER_HOST = "host-a"
     settings.PYK8S_WARM_POOL = {SPEC: 1}
     return fake_kind
@@ -75,7 +75,7 @@ def test_it_counts_as_a_claim_and_keeps_the_pool_clusters_log(user):
     assert waiting.claimed_at is not None
     assert waiting.pooled_at is not None
     assert waiting.provisioning_log.startswith("Creating cluster")
-    (activity,) = selectors.warm_pool_activity(since=waiting.pooled_at).values()
+    (activity,) = warm_pool.activity(since=waiting.pooled_at).values()
     assert (activity["claims"], activity["misses"]) == (1, 0)
 
 

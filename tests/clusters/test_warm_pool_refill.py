@@ -7,20 +7,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from clusters import provisioning, selectors, services, tasks
+from clusters import provisioning, services, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, ReasonCode, WorkerHost
 from tests.clusters.hosts import register_host
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def kind(fake_kind, settings):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
-    return fake_kind
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_kind")]
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +61,7 @@ def test_users_requests_get_slots_before_older_pool_clusters(settings, user):
     requested = ClusterFactory.create(
         owner=user, status=ClusterStatus.PROVISIONING, workers=SPEC[1] + 1
     )
-    annotated: Any = selectors.cluster_with_queue_position(cluster_id=requested.id)
+    annotated: Any = Cluster.objects.with_queue_position().get(id=requested.id)
     assert annotated.queue_position == 0  # pool clusters never wait ahead of a user's
 
     # The pool cluster's create ends and frees the slot: the user's request takes it.

@@ -180,7 +180,6 @@ def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settin
 
     stack.start_worker("worker-b", **env)
     settings.PYK8S_STALE_SECONDS = 2
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
 
     def recovered():
         provisioning.clusters_reconcile()  # what beat runs every few minutes

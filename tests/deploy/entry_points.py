@@ -7,7 +7,6 @@ ASGI application, the Celery app, the beat scheduler class. Nothing is started.
 
 import argparse
 import re
-import shlex
 from collections.abc import Mapping
 from contextlib import redirect_stderr
 from io import StringIO
@@ -43,15 +42,6 @@ def expand(argv: list[str], env: Mapping[str, str]) -> list[str]:
     return [
         _KUBERNETES_REFERENCE.sub(kubernetes_value, _SHELL_DEFAULT.sub(r"\2", arg)) for arg in argv
     ]
-
-
-def parse_procfile(text: str) -> dict[str, list[str]]:
-    processes = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, command = line.split(":", 1)
-            processes[name.strip()] = shlex.split(command)
-    return processes
 
 
 def check_command(argv: list[str]) -> None:

@@ -7,13 +7,14 @@ import pytest
 import yaml
 
 from tests.deploy.chart import REPO, container, env_of, find, of_kind
-from tests.deploy.entry_points import BadCommand, check_command, expand, parse_procfile
+from pyk8s.processes import PROCFILE, read_procfile
+from tests.deploy.entry_points import BadCommand, check_command, expand
 
 EXPECTED_PROCESSES = {"release", "web", "worker", "beat"}
 
 
 def procfile():
-    return parse_procfile((REPO / "Procfile").read_text())
+    return read_procfile(PROCFILE.read_text())
 
 
 def test_procfile_declares_release_web_worker_and_beat():

@@ -251,7 +251,10 @@ def make_fake_kind(directory: Path) -> FakeKind:
 
 
 @pytest.fixture
-def fake_kind(tmp_path: Path) -> Iterator[FakeKind]:
+def fake_kind(tmp_path: Path, settings: Any) -> Iterator[FakeKind]:
+    """The fake kind, run by this process's provider in place of the real one (processes
+    started for the test are given its binary themselves)."""
     fake = make_fake_kind(tmp_path / "fake-kind")
+    settings.PYK8S_KIND_BINARY = str(fake.binary)
     yield fake
     fake.close()

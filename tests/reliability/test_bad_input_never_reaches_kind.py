@@ -60,7 +60,6 @@ def check_create_argv(argv: list[str], allowed_images: set[str]) -> None:
 def test_accepted_requests_reach_kind_only_as_values_the_product_chose(
     monkeypatch, settings, fake_kind
 ):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     provisioning.worker_host_register(
         name=settings.PYK8S_WORKER_HOST, max_concurrent_provisions=1000, max_clusters=1000
     )

@@ -6,42 +6,17 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from clusters import provisioning, tasks
 from clusters.models import Cluster, ClusterStatus
+from tests.concurrency import run_at_once
 from tests.conftest import record_sends
 from tests.factories import ClusterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RUNS = 6
-
-
-def run_at_once(target, count: int) -> list:
-    """`target()` in `count` threads (each with its own database connection), released
-    together; their results, and any exception re-raised."""
-    barrier = threading.Barrier(count)
-    results: list = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(target())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture
@@ -62,7 +37,7 @@ def test_each_expired_cluster_is_queued_for_deletion_once(monkeypatch, expired_a
     queued: list[str] = []
     record_sends(monkeypatch, tasks.cluster_delete, queued.append)
 
-    claims = run_at_once(provisioning.cluster_expire_due, RUNS)
+    claims = run_at_once(lambda _: provisioning.cluster_expire_due(), RUNS)
 
     claimed = Counter(str(cluster_id) for claim in claims for cluster_id in claim)
     assert claimed == Counter(str(c.id) for c in expired)
@@ -76,18 +51,17 @@ def test_each_expired_cluster_is_queued_for_deletion_once(monkeypatch, expired_a
 def test_each_expired_cluster_is_deleted_from_the_runtime_once(
     monkeypatch, settings, fake_kind, expired_and_live
 ):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     expired, _ = expired_and_live
     for cluster in expired:
         fake_kind.add_cluster(cluster.runtime_name)
     queued: list[str] = []
     record_sends(monkeypatch, tasks.cluster_delete, queued.append)
-    run_at_once(provisioning.cluster_expire_due, RUNS)
+    run_at_once(lambda _: provisioning.cluster_expire_due(), RUNS)
     # Each delete message delivered twice at once, as a redelivery after a lost ack would be.
     deliveries = iter(queued * 2)
     lock = threading.Lock()
 
-    def deliver_all() -> None:
+    def deliver_all(_) -> None:
         while True:
             with lock:
                 cluster_id = next(deliveries, None)

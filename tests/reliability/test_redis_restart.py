@@ -14,6 +14,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from clusters import events
 from clusters.models import Cluster, ClusterStatus
+from pyk8s import realtime
 from tests.clusters.test_realtime import Watcher
 from tests.factories import PASSWORD, UserFactory
 from tests.reliability.servers import private_redis
@@ -165,7 +166,7 @@ def test_a_process_that_published_before_the_restart_publishes_after_it(private_
 
     def listener() -> str:  # a socket's channel in its user's group, as /ws makes it
         channel: str = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)(events.user_group(7), channel)
+        async_to_sync(layer.group_add)(realtime.user_group(7), channel)
         return channel
 
     async def receive(channel: str) -> object:

@@ -74,7 +74,6 @@ def assert_nothing_stuck(fake_kind, cluster):
 @pytest.fixture
 def reconciling(settings, fake_kind):
     """This process's reconciler, configured like the workers."""
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
     settings.PYK8S_STALE_SECONDS = STALE_SECONDS
     settings.PYK8S_ORPHAN_GRACE_SECONDS = 0
 

@@ -14,7 +14,6 @@ EVERY_INTERFACE = "0.0.0.0"  # noqa: S104
 
 @pytest.fixture
 def provider(fake_kind, settings):
-    settings.PYK8S_KIND_BINARY = str(fake_kind.binary)
 
     def make(*, public_host: str = "", address: str = "127.0.0.1") -> KindProvider:
         settings.PYK8S_PUBLIC_HOST = public_host

@@ -14,6 +14,7 @@ from pyk8s.celery import app
 CLUSTER_PROVISION = "clusters.tasks.cluster_provision"
 CLUSTER_DELETE = "clusters.tasks.cluster_delete"
 CLUSTER_REFRESH_KUBECONFIG = "clusters.tasks.cluster_refresh_kubeconfig"
+CLUSTERS_DISPATCH = "clusters.tasks.clusters_dispatch"
 CLUSTERS_RECONCILE_HOST = "clusters.tasks.clusters_reconcile_host"
 WARM_POOL_REFILL = "clusters.tasks.warm_pool_refill"
 

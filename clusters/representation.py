@@ -46,11 +46,21 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
 def clusters_as_json(clusters: list[Cluster]) -> list[dict[str, Any]]:
     """The clusters exactly as GET /clusters/{id}/ shows them, `queue_position` included
     (read for those loaded without it). One serializer for all: DRF builds a serializer's
-    fields anew for every instance."""
-    clusters = [
+    fields anew for every instance.
+
+    Each instance keeps its JSON: a request answers with what the event about it carried,
+    without building it again (instances are not changed once published)."""
+    unbuilt = [cluster for cluster in clusters if not hasattr(cluster, "_api_json")]
+    loaded = [
         cluster
         if hasattr(cluster, "queue_position")
         else Cluster.objects.with_queue_position().get(id=cluster.id)
-        for cluster in clusters
+        for cluster in unbuilt
     ]
-    return [dict(data) for data in ClusterSerializer(clusters, many=True).data]
+    for cluster, data in zip(unbuilt, ClusterSerializer(loaded, many=True).data, strict=True):
+        cluster._api_json = dict(data)  # type: ignore[attr-defined]
+    return [cluster._api_json for cluster in clusters]  # type: ignore[attr-defined]
+
+
+def cluster_as_json(cluster: Cluster) -> dict[str, Any]:
+    return clusters_as_json([cluster])[0]

@@ -14,12 +14,13 @@ from clusters import events, provisioning
 from clusters.models import (
     EXTENDABLE_STATUSES,
     LIVE_STATUSES,
+    WAITING,
     Cluster,
-    ClusterStatus,
     new_runtime_name,
 )
 from clusters.provisioning import cluster_request_delete
 from clusters.provisioning.transitions import cluster_transition
+from clusters.queue import CLUSTERS_DISPATCH, send_after_commit
 from pyk8s.errors import ApplicationError
 
 __all__ = ["cluster_create", "cluster_extend", "cluster_request_delete"]
@@ -38,16 +39,17 @@ def cluster_create(
 
     The owner's row is locked while the quota and the name are checked, so concurrent
     requests by one user are serialised: with a quota of 3, exactly 3 of 20 succeed.
+
+    The request does no more than that: a worker places the new cluster (clusters_dispatch),
+    so web requests never wait on the host rows that placement locks. Three queries (the lock,
+    the counts, the insert; the name is checked by its unique constraint), and the cluster's
+    JSON built once, for its event and for the response (clusters.representation).
     """
     ttl = timedelta(minutes=ttl_minutes or settings.PYK8S_TTL_DEFAULT_MINUTES)
     kubernetes_version = kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0]
     try:
         with transaction.atomic():
-            User.objects.select_for_update().filter(pk=owner.pk).first()
-            held = Cluster.objects.filter(owner=owner).aggregate(
-                live=Count("id", filter=Q(status__in=LIVE_STATUSES)),
-                same_name=Count("id", filter=Q(name=name) & ~Q(status=ClusterStatus.DELETED)),
-            )
+            held = _lock_and_count(owner=owner)
             if held["live"] >= settings.PYK8S_MAX_CLUSTERS_PER_USER:
                 raise ApplicationError(
                     f"You already have {settings.PYK8S_MAX_CLUSTERS_PER_USER} clusters, the "
@@ -55,8 +57,6 @@ def cluster_create(
                     code="quota_exceeded",
                     status_code=409,
                 )
-            if held["same_name"]:
-                raise _name_taken(name)
             claimed = provisioning.warm_pool_claim(
                 owner=owner,
                 name=name,
@@ -74,13 +74,24 @@ def cluster_create(
                 workers=workers,
                 ttl_expires_at=timezone.now() + ttl,
             )
-            # Published first: the dispatch after the commit may place it at once and
-            # publish that, and events go out in the order their commit hooks were added.
+            # Every user's cluster waiting now was created before this one.
+            cluster.queue_position = held["waiting"]
             events.cluster_changed(cluster)
-            transaction.on_commit(provisioning.cluster_dispatch_waiting, robust=True)
-    except IntegrityError as exc:  # a concurrent request took the name first
+            send_after_commit(CLUSTERS_DISPATCH, host=None)
+    except IntegrityError as exc:  # the name is in use (cluster_name_unique_per_owner_...)
         raise _name_taken(name) from exc
     return cluster
+
+
+def _lock_and_count(*, owner: User) -> dict[str, int]:
+    """Lock the owner's row, then count their live clusters and every user's clusters waiting
+    for a host. Two statements: one that waited for the lock would count from the snapshot it
+    took before waiting, and miss what the request it waited for committed."""
+    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
+    return Cluster.objects.filter(Q(owner=owner) | WAITING).aggregate(
+        live=Count("id", filter=Q(owner=owner, status__in=LIVE_STATUSES)),
+        waiting=Count("id", filter=WAITING & Q(owner__isnull=False)),
+    )
 
 
 def cluster_extend(*, cluster: Cluster, minutes: int) -> Cluster:

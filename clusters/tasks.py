@@ -37,6 +37,11 @@ def cluster_refresh_kubeconfig(cluster_id: str) -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def clusters_dispatch() -> None:
+    provisioning.cluster_dispatch_waiting()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def clusters_expire() -> None:
     provisioning.cluster_expire_due()
     provisioning.cluster_warn_expiring()

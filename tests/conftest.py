@@ -132,20 +132,24 @@ def published(monkeypatch) -> list[tuple[int, dict]]:
 
 
 @pytest.fixture
-def queued_tasks(monkeypatch) -> list[tuple[str, str]]:
-    """The cluster tasks queued, as (task name, cluster id), instead of sending them to a broker.
+def queued_tasks(monkeypatch) -> list[tuple[str, str | None]]:
+    """The cluster tasks queued, as (task name, cluster id), instead of sending them to a broker
+    (the placement of waiting clusters, about none in particular: ("clusters_dispatch", None)).
 
     They are queued with transaction.on_commit: in a test inside a transaction, use
     django_capture_on_commit_callbacks(execute=True) to run them.
     """
     from clusters import tasks
 
-    queued: list[tuple[str, str]] = []
+    queued: list[tuple[str, str | None]] = []
     for task in (tasks.cluster_provision, tasks.cluster_delete):
         name = task.name.rpartition(".")[2]
         record_sends(
             monkeypatch, task, lambda cluster_id, *_, name=name: queued.append((name, cluster_id))
         )
+    record_sends(
+        monkeypatch, tasks.clusters_dispatch, lambda: queued.append(("clusters_dispatch", None))
+    )
     return queued
 
 

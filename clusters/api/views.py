@@ -21,6 +21,7 @@ from clusters.api.serializers import (
     ClusterSerializer,
 )
 from clusters.models import Cluster, ClusterStatus
+from clusters.representation import cluster_as_json
 from pyk8s.errors import ApplicationError
 from pyk8s.pagination import RenderedPageNumberPagination
 
@@ -108,9 +109,8 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
         serializer = ClusterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cluster = services.cluster_create(owner=self._owner(), **serializer.validated_data)
-        # Read back for its place in the provisioning queue.
-        cluster = selectors.cluster_get(owner=self._owner(), cluster_id=str(cluster.id))
-        return Response(ClusterSerializer(cluster).data, status=status.HTTP_202_ACCEPTED)
+        # The JSON its event carried.
+        return Response(cluster_as_json(cluster), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         request=None,

@@ -26,7 +26,8 @@ def clusters_transition(
     if not ids:
         return []
     now = changes.setdefault("updated_at", timezone.now())
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing here is an error to recover from.
+    with transaction.atomic(savepoint=False):
         Cluster.objects.filter(where, id__in=ids).update(**changes)
         # The rows this update moved carry its timestamp, and they stay locked until commit.
         moved = list(

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clusters import provisioning
+from clusters import provisioning, tasks
 from clusters.models import Cluster, ClusterStatus
 from tests.factories import ClusterFactory
 
@@ -73,7 +73,7 @@ def test_the_runtime_name_is_generated_not_chosen(owner_client, other_user):
     assert "runtime_name" not in response.json()
 
 
-def test_it_queues_one_provisioning_task_on_commit(
+def test_it_queues_its_placement_on_commit_which_queues_one_provisioning_task(
     owner_client, queued_tasks, django_capture_on_commit_callbacks
 ):
     provisioning.worker_host_register(name="test-host", max_concurrent_provisions=5)
@@ -81,8 +81,11 @@ def test_it_queues_one_provisioning_task_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post("/clusters/", {"name": "web"}, format="json")
         assert queued_tasks == []  # nothing may reach a worker before the row is committed
+    assert queued_tasks == [("clusters_dispatch", None)]
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.clusters_dispatch()  # as a worker runs it
 
-    assert queued_tasks == [("cluster_provision", response.json()["id"])]
+    assert queued_tasks[1:] == [("cluster_provision", response.json()["id"])]
 
 
 @pytest.mark.parametrize(

@@ -18,15 +18,27 @@ REQUESTS = 20
 
 @pytest.fixture
 def provisions(monkeypatch):
-    """The provisioning tasks queued, each with whether a transaction was still open."""
+    """The provisioning tasks queued, each with whether a transaction was still open, once
+    the placements the creates queued have run (as a worker runs them)."""
     queued: list[tuple[str, bool]] = []
+    placements: list[bool] = []
 
     def delay(cluster_id, *args):
         queued.append((cluster_id, connection.in_atomic_block))
 
     record_sends(monkeypatch, tasks.cluster_provision, delay)
+    record_sends(
+        monkeypatch, tasks.clusters_dispatch, lambda: placements.append(connection.in_atomic_block)
+    )
     provisioning.worker_host_register(name="test-host", max_concurrent_provisions=REQUESTS)
-    return queued
+
+    def placed() -> list[tuple[str, bool]]:
+        assert placements
+        assert not any(placements)  # queued after the commit, never inside it
+        tasks.clusters_dispatch()
+        return queued
+
+    return placed
 
 
 def post_all_at_once(user, bodies):
@@ -54,7 +66,7 @@ def test_exactly_the_quota_is_accepted(settings, user, provisions):
     assert {r.json()["code"] for r in refused} == {"quota_exceeded"}
     assert sorted(str(i) for i in Cluster.objects.values_list("id", flat=True)) == sorted(accepted)
     # One provisioning task per accepted cluster, each queued after its row was committed.
-    assert sorted(provisions) == sorted((cluster_id, False) for cluster_id in accepted)
+    assert sorted(provisions()) == sorted((cluster_id, False) for cluster_id in accepted)
 
 
 def test_exactly_one_request_gets_a_name(settings, user, provisions):
@@ -68,7 +80,7 @@ def test_exactly_one_request_gets_a_name(settings, user, provisions):
     assert {r.status_code for r in refused} == {400}
     assert all(r.json() == {"name": [NAME_TAKEN]} for r in refused)
     assert Cluster.objects.count() == 1
-    assert provisions == [(accepted[0].json()["id"], False)]
+    assert provisions() == [(accepted[0].json()["id"], False)]
 
 
 NAME_TAKEN = "You already have a cluster named 'web'; choose another name."

@@ -61,6 +61,7 @@ def provision(cluster: Cluster) -> Cluster:
 
 def test_a_new_clusters_events_arrive_in_the_order_of_its_states(host, user, published):
     cluster = services.cluster_create(owner=user, name="ordered")
+    tasks.clusters_dispatch()  # as a worker runs the placement the create queued
 
     positions = [
         e["cluster"]["queue_position"]

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture(autouse=True)
 def queued(monkeypatch):
     sent: list[tuple] = []
-    for task in ("cluster_provision", "cluster_delete"):
+    for task in ("cluster_provision", "cluster_delete", "clusters_dispatch"):
         record_sends(
             monkeypatch, getattr(tasks, task), lambda *args, task=task: sent.append((task, *args))
         )
@@ -78,6 +78,7 @@ def test_a_user_waiting_for_room_gets_it_from_an_idle_pool_cluster(settings, use
     WorkerHost.objects.filter(name="host-a").update(max_clusters=2)  # full of pool clusters
     # Another spec: there is nothing to claim.
     requested = services.cluster_create(owner=user, name="mine", workers=SPEC[1] + 1)
+    tasks.clusters_dispatch()  # as a worker runs the placement the create queued
 
     evicted = Cluster.objects.get(id__in=[c.id for c in ready], status=ClusterStatus.DELETING)
     assert Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING).count() == 1

@@ -65,6 +65,8 @@ def test_accepted_requests_reach_kind_only_as_values_the_product_chose(
     )
     provisions: list[tuple[str, int]] = []
     record_sends(monkeypatch, tasks.cluster_provision, lambda *args: provisions.append(args))
+    # Each create queues a placement; a worker runs it (below, the once that covers them all).
+    record_sends(monkeypatch, tasks.clusters_dispatch, lambda: None)
     accepted: list[dict] = []
 
     @hypothesis.settings(
@@ -88,6 +90,7 @@ def test_accepted_requests_reach_kind_only_as_values_the_product_chose(
     is_accepted_or_refused()
     assert accepted, "no generated request was valid: the strategies need fixing"
 
+    tasks.clusters_dispatch()
     for cluster_id, attempt in provisions:
         provisioning.cluster_provision(cluster_id=cluster_id, attempt=attempt)
 

@@ -75,7 +75,7 @@ def cluster_create(
                 ttl_expires_at=timezone.now() + ttl,
             )
             # Every user's cluster waiting now was created before this one.
-            cluster.queue_position = held["waiting"]
+            cluster.queue_position = held["waiting"]  # type: ignore[attr-defined]
             events.cluster_changed(cluster)
             send_after_commit(CLUSTERS_DISPATCH, host=None)
     except IntegrityError as exc:  # the name is in use (cluster_name_unique_per_owner_...)

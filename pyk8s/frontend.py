@@ -21,7 +21,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponsePermanentRedirect,
 )
-from django.urls import re_path
+from django.urls import get_script_prefix, re_path
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -77,6 +77,8 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
             status=503,
             content_type="text/plain; charset=utf-8",
         )
+    if not is_plain_relative_path(path):
+        return _not_found(request, root)
     try:
         target = (root / path).resolve()
         if not target.is_relative_to(root):
@@ -84,14 +86,29 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
         if target.is_dir():
             if path and not path.endswith("/"):
                 # Pages are exported as <page>/index.html and link relative to that folder.
+                # Built from the checked path, never the raw one: `//host/...` is another site.
                 query = request.META.get("QUERY_STRING", "")
-                return HttpResponsePermanentRedirect(f"{request.path}/?{query}".rstrip("?"))
+                location = f"{get_script_prefix()}{path}/?{query}".rstrip("?")
+                return HttpResponsePermanentRedirect(location)
             target = target / "index.html"
         if not target.is_file():
             return _not_found(request, root)
     except (ValueError, OSError):  # a NUL byte or an over-long name: no such file either
         return _not_found(request, root)
     return _file_response(request, target, immutable=path.startswith(IMMUTABLE_PREFIX))
+
+
+def is_plain_relative_path(path: str) -> bool:
+    """Whether `path` names a file below the export by plain names only.
+
+    The server decodes %2F and %5C before routing, so a path may arrive absolute (replacing the
+    export's root when joined) or with segments a browser reads differently from the filesystem.
+    Only a trailing slash may leave an empty segment.
+    """
+    if "\\" in path or "\0" in path:
+        return False
+    segments = path.removesuffix("/").split("/") if path else []
+    return all(segment not in ("", ".", "..") for segment in segments)
 
 
 def _file_response(

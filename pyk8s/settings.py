@@ -386,6 +386,9 @@ USE_TZ = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Strict-Transport-Security on HTTPS responses (directly, or through PYK8S_BEHIND_TLS_PROXY).
+# Off by default: browsers remember it, so turn it on once HTTPS is there to stay.
+SECURE_HSTS_SECONDS = env.int("PYK8S_HSTS_SECONDS", default=0)
 if env.bool("PYK8S_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -26,6 +26,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from pyk8s.csp import content_security_policy
+
 # Next names these files after their content, so a changed file gets a new name.
 IMMUTABLE_PREFIX = "_next/static/"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
@@ -131,7 +133,7 @@ def _file_response(
             page = _page(*version)
             content = page.gzipped if gzipped else page.content
             response = HttpResponse(content, status=status, content_type=content_type)
-            response["Content-Security-Policy"] = content_security_policy(request, page)
+            response["Content-Security-Policy"] = page_content_security_policy(request, page)
         elif gzipped:
             response = HttpResponse(_gzipped(*version), status=status, content_type=content_type)
         else:
@@ -176,22 +178,9 @@ def _compress(content: bytes) -> bytes:
     return gzip.compress(content, compresslevel=9, mtime=0)
 
 
-def content_security_policy(request: HttpRequest, page: _Page) -> str:
+def page_content_security_policy(request: HttpRequest, page: _Page) -> str:
     socket_origin = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
-    return "; ".join(
-        [
-            "default-src 'self'",
-            " ".join(["script-src 'self'", *page.script_hashes]),
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            f"connect-src 'self' {socket_origin}",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return content_security_policy(scripts=page.script_hashes, connect=[socket_origin])
 
 
 # Everything the API does not answer; its own prefixes keep their JSON 404s.

@@ -43,16 +43,28 @@ def user_register(*, email: str, password: str) -> User:
         ) from exc
 
 
-def user_login(*, email: str, password: str) -> TokenPair:
-    """Tokens for valid credentials.
+def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
+    """Tokens for valid credentials, within the failure limits of user_authenticate."""
+    user = user_authenticate(email=email, password=password, client_ip=client_ip)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return _token_pair(user)
 
-    After PYK8S_LOGIN_FAILURE_LIMIT failures for one account inside the window, every
-    attempt (the right password too) is refused until the window ends: this slows down
-    password guessing spread over many IP addresses. Unknown accounts are counted the
-    same way, so the answer never tells whether an email is registered.
+
+def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
+    """The user with these credentials, for the API's login and the admin's alike.
+
+    Two limits, so that neither guessing nor locking someone out pays:
+    - From one address, after PYK8S_LOGIN_FAILURE_LIMIT failures for one account inside the
+      window, every attempt (the right password too) is refused until the window ends.
+    - From addresses the account has not logged in from, attempts beyond that limit in a day
+      wait a delay that doubles with each one (up to the window): guesses spread over many
+      addresses slow to a trickle, while the owner, from an address they used before, is
+      never held up by someone else's failures.
+    Unknown accounts are counted the same way, so the answer never tells whether an email is
+    registered.
     """
     email = normalize_email(email)
-    attempts = _LoginAttempts(email)
+    attempts = _LoginAttempts(email, client_ip)
     retry_after = attempts.reserve()
     if retry_after:
         raise ApplicationError(
@@ -69,9 +81,8 @@ def user_login(*, email: str, password: str) -> TokenPair:
             code="invalid_credentials",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
-    attempts.clear()
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return _token_pair(user)
+    attempts.succeeded()
+    return user
 
 
 def token_refresh(*, refresh: str) -> TokenPair:
@@ -145,31 +156,65 @@ def _refresh_token_invalid() -> ApplicationError:
 
 
 class _LoginAttempts:
-    """Per-account login attempts in the shared cache (Redis), in a fixed window.
+    """Login attempts for one account from one address, in the shared cache (Redis).
 
-    An attempt is counted before the password is checked, so parallel requests cannot
-    slip extra guesses past the limit; a successful login clears the count.
+    An attempt is counted before the password is checked, so parallel requests cannot slip
+    extra guesses past a limit. A success clears the address's count and makes the address
+    known to the account, which exempts it from the delays that other addresses' failures add.
     """
 
-    def __init__(self, email: str) -> None:
-        digest = hashlib.sha256(email.encode()).hexdigest()  # no address in Redis keys
-        self.count_key = f"login-attempts:{digest}:count"
-        self.start_key = f"login-attempts:{digest}:start"
+    ACROSS_ADDRESSES_WINDOW = 24 * 60 * 60
+    KNOWN_ADDRESS_SECONDS = 30 * 24 * 60 * 60
+
+    def __init__(self, email: str, client_ip: str) -> None:
+        account = hashlib.sha256(email.encode()).hexdigest()  # no address in Redis keys
+        address = hashlib.sha256(client_ip.encode()).hexdigest()
         self.window = settings.PYK8S_LOGIN_FAILURE_WINDOW_SECONDS
+        self.from_address = _Window(f"login-attempts:{account}:{address}", self.window)
+        self.across_addresses = _Window(f"login-attempts:{account}", self.ACROSS_ADDRESSES_WINDOW)
+        self.next_allowed_key = f"login-attempts:{account}:next-allowed"
+        self.known_key = f"login-known:{account}:{address}"
 
     def reserve(self) -> int:
-        """Count one attempt; 0 if it may go ahead, else the seconds until the window ends."""
-        cache.add(self.start_key, time.time(), timeout=self.window)
-        cache.add(self.count_key, 0, timeout=self.window)
-        try:
-            count = cache.incr(self.count_key)
-        except ValueError:  # the window ended between add and incr
-            cache.set(self.count_key, 1, timeout=self.window)
-            count = 1
-        if count <= settings.PYK8S_LOGIN_FAILURE_LIMIT:
+        """Count one attempt; 0 if it may go ahead, else the seconds to wait."""
+        limit = settings.PYK8S_LOGIN_FAILURE_LIMIT
+        if self.from_address.count() > limit:
+            return self.from_address.seconds_left()
+        if cache.get(self.known_key):
             return 0
+        beyond_limit = self.across_addresses.count() - limit
+        if beyond_limit <= 0:
+            return 0
+        # One attempt per delay: `add` lets exactly one of any parallel attempts go ahead.
+        delay = min(2 ** (beyond_limit - 1), self.window)
+        if cache.add(self.next_allowed_key, time.time() + delay, timeout=delay):
+            return 0
+        next_allowed = cache.get(self.next_allowed_key, time.time())
+        return max(1, int(next_allowed - time.time()) + 1)
+
+    def succeeded(self) -> None:
+        self.from_address.clear()
+        cache.set(self.known_key, 1, timeout=self.KNOWN_ADDRESS_SECONDS)
+
+
+class _Window:
+    """A counter in a fixed window that starts with its first count."""
+
+    def __init__(self, key: str, seconds: int) -> None:
+        self.count_key, self.start_key, self.seconds = f"{key}:count", f"{key}:start", seconds
+
+    def count(self) -> int:
+        cache.add(self.start_key, time.time(), timeout=self.seconds)
+        cache.add(self.count_key, 0, timeout=self.seconds)
+        try:
+            return int(cache.incr(self.count_key))
+        except ValueError:  # the window ended between add and incr
+            cache.set(self.count_key, 1, timeout=self.seconds)
+            return 1
+
+    def seconds_left(self) -> int:
         started = cache.get(self.start_key, time.time())
-        return max(1, int(started + self.window - time.time()) + 1)
+        return max(1, int(started + self.seconds - time.time()) + 1)
 
     def clear(self) -> None:
         cache.delete_many([self.count_key, self.start_key])

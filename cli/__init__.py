@@ -2,7 +2,7 @@
 
 import click
 
-from cli.application import Application
+from cli.application import INSECURE_HTTP_ENV, Application
 from cli.auth import auth
 from cli.cluster import cluster
 from cli.completion import completion
@@ -37,8 +37,9 @@ Exit codes:
   5  the server cannot be reached
 \b
 Environment:
-  PYK8S_API_URL  server address, overriding the config file
-  PYK8S_TOKEN    access token to use instead of the saved login""",
+  PYK8S_API_URL        server address, overriding the config file
+  PYK8S_TOKEN          access token to use instead of the saved login
+  PYK8S_INSECURE_HTTP  1 for the same as --insecure-http""",
 )
 @click.option(
     "--version",
@@ -48,13 +49,20 @@ Environment:
     callback=_show_version,
     help="Show the version and exit.",
 )
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    envvar=INSECURE_HTTP_ENV,
+    help="Allow a plain http:// API URL to another machine (tokens cross the network unencrypted).",
+)
 @click.pass_context
-def pyk8s(ctx: click.Context) -> None:
+def pyk8s(ctx: click.Context, insecure_http: bool) -> None:
     """Create, use and delete short-lived Kubernetes clusters on a PyK8s-Lab server.
 
     Start with `pyk8s auth login`, then `pyk8s cluster create --name dev --wait`.
     """
     app = Application()
+    app.insecure_http = insecure_http
     ctx.obj = app
     ctx.call_on_close(app.close)
 

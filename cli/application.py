@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
 
 from cli.config import Config, config_path, is_private, load_config, save_config
 from cli.errors import CliError, ExitCode
@@ -14,6 +16,17 @@ if TYPE_CHECKING:
 
 API_URL_ENV = "PYK8S_API_URL"
 TOKEN_ENV = "PYK8S_TOKEN"  # noqa: S105 (the variable's name, not a token)
+INSECURE_HTTP_ENV = "PYK8S_INSECURE_HTTP"
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` is this machine, where plain HTTP never crosses a network."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Application(Terminal):
@@ -23,6 +36,9 @@ class Application(Terminal):
         self._api: ApiClient | None = None
         # `auth login --api-url` beats the environment and the file, for that one command.
         self.api_url_option: str | None = None
+        # --insecure-http: the user accepts plain HTTP to another machine for this command.
+        self.insecure_http = False
+        self._warned_insecure_http = False
 
     @property
     def config(self) -> Config:
@@ -52,7 +68,30 @@ class Application(Terminal):
                 f"(from --api-url, {API_URL_ENV} or {self.config_path}).",
                 ExitCode.USAGE,
             )
+        if self.is_plain_http_to_another_machine(url):
+            self._allow_insecure_http(url)
         return url
+
+    @staticmethod
+    def is_plain_http_to_another_machine(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme == "http" and not is_loopback_host(parts.hostname or "")
+
+    def _allow_insecure_http(self, url: str) -> None:
+        # A login with --insecure-http remembers its server, so later commands need no flag.
+        if not (self.insecure_http or url == self.config.insecure_http_url):
+            self.abort(
+                f"The API URL {url} is plain HTTP to another machine: your password and tokens "
+                "would cross the network unencrypted. Use https://, or pass --insecure-http if "
+                "you accept that.",
+                ExitCode.USAGE,
+            )
+        if not self._warned_insecure_http:
+            self._warned_insecure_http = True
+            self.display_warning(
+                f"Talking to {url} over plain HTTP: your password and tokens cross the network "
+                "unencrypted."
+            )
 
     @property
     def env_token(self) -> str | None:

@@ -22,6 +22,8 @@ class Config:
     email: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
+    # The plain-HTTP api_url the user accepted at login with --insecure-http.
+    insecure_http_url: str | None = None
 
 
 def config_path() -> Path:

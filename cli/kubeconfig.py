@@ -16,6 +16,9 @@ from cli.errors import CliError
 from cli.files import write_private_file
 
 SECTIONS = ("clusters", "contexts", "users")
+# kubectl runs these on the user's machine to get credentials. A kind cluster never needs one,
+# so a kubeconfig that has one came from a compromised or hostile server.
+COMMAND_RUNNING_CREDENTIALS = ("exec", "auth-provider")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,21 @@ def context_name(cluster_name: str) -> str:
 def kubeconfig_files() -> list[Path]:
     chain = [part for part in os.environ.get("KUBECONFIG", "").split(os.pathsep) if part]
     return [Path(part).expanduser() for part in chain] or [Path.home() / ".kube" / "config"]
+
+
+def check_runs_no_command(kubeconfig_text: str) -> None:
+    """Refuse a kubeconfig from the server whose credentials would run a program here."""
+    config = _parse(kubeconfig_text, "The kubeconfig from the server")
+    for entry in config.get("users") or []:
+        user = entry.get("user") if isinstance(entry, dict) else None
+        for key in COMMAND_RUNNING_CREDENTIALS:
+            if isinstance(user, dict) and key in user:
+                raise CliError(
+                    f"The kubeconfig from the server has user {entry.get('name')!r} with "
+                    f"{key!r}, which would run a program on this machine at your next kubectl "
+                    "command; PyK8s-Lab never sends one, so the server may be compromised. "
+                    "Nothing was written."
+                )
 
 
 def merge(cluster_name: str, kubeconfig_text: str) -> Merged:

@@ -115,15 +115,15 @@ class ClusterAdmin(admin.ModelAdmin[Cluster]):
     def kubeconfig_stored(self, obj: Cluster) -> str:
         return "encrypted, stored" if obj.kubeconfig_encrypted else "none"
 
-    @admin.action(description="Extend TTL by 1 hour")
+    @admin.action(description="Extend TTL by 1 hour", permissions=["change"])
     def extend_one_hour(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         self._apply(request, queryset, lambda c: services.cluster_extend(cluster=c, minutes=60))
 
-    @admin.action(description="Delete now")
+    @admin.action(description="Delete now", permissions=["change"])
     def delete_now(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         self._apply(request, queryset, lambda c: services.cluster_request_delete(cluster=c))
 
-    @admin.action(description="Refresh kubeconfig from kind")
+    @admin.action(description="Refresh kubeconfig from kind", permissions=["change"])
     def refresh_kubeconfig(self, request: HttpRequest, queryset: QuerySet[Cluster]) -> None:
         running = queryset.filter(status=ClusterStatus.RUNNING).select_related("host")
         for cluster in running:
@@ -222,17 +222,24 @@ class WorkerHostAdmin(admin.ModelAdmin[WorkerHost]):
     def provisions(self, obj: "WithAnnotations[WorkerHost, HostLoad]") -> str:
         return f"{obj.provisions_running} / {obj.max_concurrent_provisions}"
 
-    @admin.action(description="Drain: place no new clusters there")
+    # Taking a Docker host in or out of service affects every user on it: superusers only.
+    def has_superuser_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description="Drain: place no new clusters there", permissions=["superuser"])
     def drain(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
         done = provisioning.worker_hosts_set_draining(hosts=queryset, draining=True)
         self.message_user(request, f"{done} host(s) draining.", messages.SUCCESS)
 
-    @admin.action(description="Undrain: place new clusters there again")
+    @admin.action(description="Undrain: place new clusters there again", permissions=["superuser"])
     def undrain(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
         done = provisioning.worker_hosts_set_draining(hosts=queryset, draining=False)
         self.message_user(request, f"{done} host(s) open for new clusters.", messages.SUCCESS)
 
-    @admin.action(description="Retire: gone for good; its clusters are marked deleted")
+    @admin.action(
+        description="Retire: gone for good; its clusters are marked deleted",
+        permissions=["superuser"],
+    )
     def retire(self, request: HttpRequest, queryset: QuerySet[WorkerHost]) -> None:
         selected = set(queryset.values_list("name", flat=True))
         retired = provisioning.worker_hosts_retire(hosts=queryset)

@@ -64,7 +64,9 @@ def outage_of(exc: BaseException) -> str | None:
 
 class OutageMiddleware:
     """Answers a view's data-store outage with 503 and Retry-After, for DRF and Django views
-    alike; every other exception goes on to Django, which logs it and answers 500."""
+    alike, and an ApplicationError that a plain Django view (the admin's login, which hashes
+    passwords) let through in the API's shape; every other exception goes on to Django, which
+    logs it and answers 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -73,6 +75,8 @@ class OutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ApplicationError):
+            return _application_error_response(exception)
         cause = outage_of(exception)
         if cause is None:
             return None
@@ -86,6 +90,13 @@ class OutageMiddleware:
             status=503,
             headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
         )
+
+
+def _application_error_response(exc: ApplicationError) -> HttpResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return JsonResponse(
+        {"detail": exc.message, "code": exc.code}, status=exc.status_code, headers=headers
+    )
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

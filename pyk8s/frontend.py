@@ -21,10 +21,12 @@ from django.http import (
     HttpResponseBase,
     HttpResponsePermanentRedirect,
 )
-from django.urls import re_path
+from django.urls import get_script_prefix, re_path
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+
+from pyk8s.csp import content_security_policy
 
 # Next names these files after their content, so a changed file gets a new name.
 IMMUTABLE_PREFIX = "_next/static/"
@@ -77,6 +79,8 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
             status=503,
             content_type="text/plain; charset=utf-8",
         )
+    if not is_plain_relative_path(path):
+        return _not_found(request, root)
     try:
         target = (root / path).resolve()
         if not target.is_relative_to(root):
@@ -84,14 +88,29 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
         if target.is_dir():
             if path and not path.endswith("/"):
                 # Pages are exported as <page>/index.html and link relative to that folder.
+                # Built from the checked path, never the raw one: `//host/...` is another site.
                 query = request.META.get("QUERY_STRING", "")
-                return HttpResponsePermanentRedirect(f"{request.path}/?{query}".rstrip("?"))
+                location = f"{get_script_prefix()}{path}/?{query}".rstrip("?")
+                return HttpResponsePermanentRedirect(location)
             target = target / "index.html"
         if not target.is_file():
             return _not_found(request, root)
     except (ValueError, OSError):  # a NUL byte or an over-long name: no such file either
         return _not_found(request, root)
     return _file_response(request, target, immutable=path.startswith(IMMUTABLE_PREFIX))
+
+
+def is_plain_relative_path(path: str) -> bool:
+    """Whether `path` names a file below the export by plain names only.
+
+    The server decodes %2F and %5C before routing, so a path may arrive absolute (replacing the
+    export's root when joined) or with segments a browser reads differently from the filesystem.
+    Only a trailing slash may leave an empty segment.
+    """
+    if "\\" in path or "\0" in path:
+        return False
+    segments = path.removesuffix("/").split("/") if path else []
+    return all(segment not in ("", ".", "..") for segment in segments)
 
 
 def _file_response(
@@ -114,7 +133,7 @@ def _file_response(
             page = _page(*version)
             content = page.gzipped if gzipped else page.content
             response = HttpResponse(content, status=status, content_type=content_type)
-            response["Content-Security-Policy"] = content_security_policy(request, page)
+            response["Content-Security-Policy"] = page_content_security_policy(request, page)
         elif gzipped:
             response = HttpResponse(_gzipped(*version), status=status, content_type=content_type)
         else:
@@ -159,22 +178,9 @@ def _compress(content: bytes) -> bytes:
     return gzip.compress(content, compresslevel=9, mtime=0)
 
 
-def content_security_policy(request: HttpRequest, page: _Page) -> str:
+def page_content_security_policy(request: HttpRequest, page: _Page) -> str:
     socket_origin = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
-    return "; ".join(
-        [
-            "default-src 'self'",
-            " ".join(["script-src 'self'", *page.script_hashes]),
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            f"connect-src 'self' {socket_origin}",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return content_security_policy(scripts=page.script_hashes, connect=[socket_origin])
 
 
 # Everything the API does not answer; its own prefixes keep their JSON 404s.

@@ -22,7 +22,7 @@ from accounts.api.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.api.throttles import LoginThrottle, RegisterThrottle
+from accounts.api.throttles import LoginThrottle, RegisterThrottle, client_ip
 from accounts.models import User
 
 
@@ -94,8 +94,9 @@ class TokenView(APIView):
             429: OpenApiResponse(
                 ErrorSerializer,
                 description="throttled: too many logins from this address; login_locked: too "
-                "many failed logins for this account (the right password too is refused until "
-                "Retry-After).",
+                "many failed logins for this account from this address (the right password too "
+                "is refused until Retry-After), or from addresses it never logged in from (each "
+                "further attempt from those waits a growing delay).",
             ),
         },
         parameters=[_retry_after],
@@ -104,7 +105,7 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = CredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.user_login(**serializer.validated_data)
+        pair = services.user_login(**serializer.validated_data, client_ip=client_ip(request))
         return Response({"access": pair.access, "refresh": pair.refresh})
 
 

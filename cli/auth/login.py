@@ -14,12 +14,24 @@ from cli.errors import ExitCode
     is_flag=True,
     help="Read the password from the first line of stdin (for scripts; needs --email).",
 )
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    help="Allow a plain http:// URL to another machine, and remember that for this server.",
+)
 @click.pass_obj
-def login(app: Application, api_url: str | None, email: str | None, password_stdin: bool) -> None:
+def login(
+    app: Application,
+    api_url: str | None,
+    email: str | None,
+    password_stdin: bool,
+    insecure_http: bool,
+) -> None:
     """Log in with your email and password. The session is saved in
     ~/.config/pyk8s-lab/config.yaml (mode 0600) and renewed automatically until it
     expires."""
     app.api_url_option = api_url
+    app.insecure_http = app.insecure_http or insecure_http
     url = app.api_url
     if password_stdin:
         if not email:
@@ -38,6 +50,7 @@ def login(app: Application, api_url: str | None, email: str | None, password_std
     config = app.config
     config.api_url, config.email = url, email
     config.access_token, config.refresh_token = tokens["access"], tokens["refresh"]
+    config.insecure_http_url = url if app.is_plain_http_to_another_machine(url) else None
     app.save_config()
     app.display_success(f"Logged in to {url} as {email}.")
     if app.env_token:

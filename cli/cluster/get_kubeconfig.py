@@ -29,6 +29,8 @@ def get_kubeconfig(app: Application, name: str, path: Path | None, merge: bool) 
         raise click.UsageError("Use either --file or --merge, not both.")
     cluster = app.api.cluster_named(name)
     text = app.api.request("GET", f"/clusters/{cluster['id']}/kubeconfig/").text
+    # Printed ones too: they are usually redirected into a file kubectl reads.
+    kubeconfig.check_runs_no_command(text)
     if merge:
         merged = kubeconfig.merge(name, text)
         switched = (

@@ -1,7 +1,8 @@
 import pytest
+from django.contrib.auth.models import Permission
 
 from accounts.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture
@@ -69,3 +70,46 @@ def test_other_users_are_sent_to_the_login_page(client, user):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.fixture
+def user_manager(client, db):
+    """Staff who may change users, but are not superusers."""
+    manager = UserFactory.create(is_staff=True)
+    manager.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(manager)
+    return manager
+
+
+def test_staff_who_are_not_superusers_cannot_grant_themselves_more(client, user_manager):
+    client.post(
+        f"/admin/accounts/user/{user_manager.pk}/change/",
+        {"email": user_manager.email, "is_active": "on", "is_staff": "on", "is_superuser": "on"},
+    )
+
+    user_manager.refresh_from_db()
+    assert not user_manager.is_superuser
+
+
+def test_staff_who_are_not_superusers_cannot_take_over_a_superuser(
+    client, user_manager, staff_user
+):
+    password_page = f"/admin/accounts/user/{staff_user.pk}/password/"
+    assert client.get(password_page).status_code == 403
+
+    client.post(password_page, {"password1": "Taken-0ver-pw", "password2": "Taken-0ver-pw"})
+    client.post(f"/admin/accounts/user/{staff_user.pk}/change/", {"email": "mine@example.org"})
+
+    staff_user.refresh_from_db()
+    assert staff_user.check_password(PASSWORD)
+    assert staff_user.email != "mine@example.org"
+
+
+def test_they_still_manage_ordinary_users(client, user_manager, user):
+    response = client.post(f"/admin/accounts/user/{user.pk}/change/", {"email": user.email})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active

@@ -113,3 +113,43 @@ def test_a_cluster_that_is_not_running_has_none_yet(run, logged_in):
         "Error: The kubeconfig is available once the cluster is RUNNING"
     )
     assert result.stdout == ""
+
+
+def _with_user(credentials: dict[str, Any]) -> str:
+    config = yaml.safe_load(kind_kubeconfig("pk-dev"))
+    config["users"][0]["user"] = credentials
+    return yaml.safe_dump(config)
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "sh"}},
+        {"auth-provider": {"name": "oidc", "config": {"cmd-path": "/bin/sh"}}},
+    ],
+    ids=["exec", "auth-provider"],
+)
+@pytest.mark.parametrize(
+    "output", [["--merge"], ["--file", "dev.yaml"], []], ids=["merge", "file", "stdout"]
+)
+def test_it_refuses_a_kubeconfig_that_would_run_a_command(
+    run, running, kubeconfig_file, tmp_path, monkeypatch, credentials, output
+):
+    monkeypatch.chdir(tmp_path)
+    kubeconfig_file.parent.mkdir()
+    kubeconfig_file.write_text(yaml.safe_dump(OTHER_KUBECONFIG))
+    running.kubeconfig_encrypted = encrypt_kubeconfig(running.id, _with_user(credentials))
+    running.save()
+
+    result = run("cluster", "get-kubeconfig", "dev", *output)
+
+    plugin = next(iter(credentials))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: The kubeconfig from the server has user 'kind-pk-dev' with {plugin!r}, which "
+        "would run a program on this machine at your next kubectl command; PyK8s-Lab never "
+        "sends one, so the server may be compromised. Nothing was written.\n"
+    )
+    assert result.stdout == ""
+    assert yaml.safe_load(kubeconfig_file.read_text()) == OTHER_KUBECONFIG
+    assert not (tmp_path / "dev.yaml").exists()

@@ -169,3 +169,27 @@ def test_committed_api_types_match_the_schema():
         + result.stdout
         + result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # daphne decodes %2F, so an absolute path would replace the export's root.
+        "/%2F{export}%2Flogin",
+        "/%2Fevil.example%2F..%2F{export}%2Flogin",
+        "/login%2F.%2F",
+        "/login%2F%2F",
+        "/login%5C",
+        "/%5Cevil.example%2Flogin",
+    ],
+)
+def test_it_refuses_absolute_dot_empty_and_backslash_segments(client, export, path):
+    response = client.get(path.format(export=str(export).strip("/").replace("/", "%2F")))
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
+def test_it_redirects_only_to_a_path_on_this_site(client, export):
+    response = client.get("/login")
+    assert response.status_code == 301
+    assert response["Location"] == "/login/"

@@ -39,7 +39,8 @@ def api_schema(live_server):
 
 def token_headers() -> dict[str, str]:
     user = UserFactory.create()
-    return {"Authorization": f"Bearer {user_login(email=user.email, password=PASSWORD).access}"}
+    pair = user_login(email=user.email, password=PASSWORD, client_ip="127.0.0.1")
+    return {"Authorization": f"Bearer {pair.access}"}
 
 
 @pytest.fixture

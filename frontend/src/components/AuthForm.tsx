@@ -10,9 +10,26 @@ import { useAppSelector } from "@/lib/hooks";
 import { FormField } from "./FormField";
 import styles from "./AuthForm.module.css";
 
-/** Where to go after logging in: only a path on this site, so ?next= cannot send users away. */
+/**
+ * Where to go after logging in: only a path on this site, so ?next= cannot send users away.
+ * Resolved the way the browser will resolve it (which drops tabs and newlines and reads "\\" as
+ * "/"), rather than checked as text, so what is checked is what is followed.
+ */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  if (!next) {
+    return "/";
+  }
+  let url: URL;
+  try {
+    url = new URL(next, window.location.origin);
+  } catch {
+    return "/";
+  }
+  // A path starting with "//" would be read as another host when navigated to.
+  if (url.origin !== window.location.origin || url.pathname.startsWith("//")) {
+    return "/";
+  }
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function AuthForm({ mode }: { mode: "login" | "register" }) {

@@ -517,7 +517,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: too many logins from this address; login_locked: too many failed logins for this account (the right password too is refused until Retry-After). */
+            /** @description throttled: too many logins from this address; login_locked: too many failed logins for this account from this address (the right password too is refused until Retry-After), or from addresses it never logged in from (each further attempt from those waits a growing delay). */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */

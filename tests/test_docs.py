@@ -222,10 +222,15 @@ def variables_read_by_makefile(makefile: str) -> set[str]:
 
 
 def variables_read_by_tooling() -> set[str]:
-    """compose.yaml's and the dashboard's shell scripts' ${NAME...}, and the dashboard's
-    tooling's process.env.NAME."""
+    """The Procfile's, compose.yaml's and the dashboard's shell scripts' ${NAME...}, and the
+    dashboard's tooling's process.env.NAME."""
     names = set()
-    for path in [REPO / "compose.yaml", *sorted((REPO / "frontend" / "scripts").glob("*.sh"))]:
+    shell_like = [
+        REPO / "Procfile",
+        REPO / "compose.yaml",
+        *(REPO / "frontend" / "scripts").glob("*.sh"),
+    ]
+    for path in shell_like:
         names |= set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)[:}]", path.read_text()))
     frontend = REPO / "frontend"
     sources = [

@@ -2,7 +2,7 @@
 
 import click
 
-from cli.application import INSECURE_HTTP_ENV, Application
+from cli.application import Application
 from cli.auth import auth
 from cli.cluster import cluster
 from cli.completion import completion
@@ -52,7 +52,7 @@ Environment:
 @click.option(
     "--insecure-http",
     is_flag=True,
-    envvar=INSECURE_HTTP_ENV,
+    envvar="PYK8S_INSECURE_HTTP",
     help="Allow a plain http:// API URL to another machine (tokens cross the network unencrypted).",
 )
 @click.pass_context

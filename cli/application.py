@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 API_URL_ENV = "PYK8S_API_URL"
 TOKEN_ENV = "PYK8S_TOKEN"  # noqa: S105 (the variable's name, not a token)
-INSECURE_HTTP_ENV = "PYK8S_INSECURE_HTTP"
 
 
 def is_loopback_host(host: str) -> bool:

@@ -168,9 +168,14 @@ def _is_django_environ(node: ast.expr) -> bool:
 
 def _variable_read(node: ast.AST) -> ast.expr | None:
     """The name argument of an environment read, if `node` is one: env.<type>("NAME", ...),
-    env("NAME"), os.environ.get(NAME), os.getenv(NAME) or os.environ[NAME]."""
+    env("NAME"), os.environ.get(NAME), os.getenv(NAME), os.environ[NAME], or a click option's
+    envvar=NAME."""
     if isinstance(node, ast.Subscript) and _is_environ(node.value):
         return node.slice if isinstance(node.ctx, ast.Load) else None
+    if isinstance(node, ast.Call):
+        envvar = next((k.value for k in node.keywords if k.arg == "envvar"), None)
+        if envvar is not None:
+            return envvar
     if not isinstance(node, ast.Call) or not node.args:
         return None
     func = node.func
@@ -279,6 +284,7 @@ def test_settings_reads_are_found_whatever_their_type():
         'A = env.int("PYK8S_A", default=1)\nB = env.list("PYK8S_B", default=[])\n'
         'C = environ.Env().str("PYK8S_C", default="")\nD = env.db_url_config(A)\n'
         'E = os.environ.get(NAME_ENV)\nF = os.environ["PYK8S_F"]\nos.environ["PYK8S_SET"] = "x"\n'
+        'G = click.option("--g", envvar="PYK8S_G")\n'
     )
     assert variables_read_by_python(source) == {
         "PYK8S_A",
@@ -286,6 +292,7 @@ def test_settings_reads_are_found_whatever_their_type():
         "PYK8S_C",
         "PYK8S_FROM_CONSTANT",
         "PYK8S_F",
+        "PYK8S_G",
     }
 
 

@@ -35,7 +35,7 @@ class AdminLoginForm(AdminAuthenticationForm):
                 raise self.get_invalid_login_error() from exc
             if exc.code == "login_locked":
                 raise ValidationError(exc.message, code=exc.code) from exc
-            raise  # a busy server: a 503 page (pyk8s.exceptions)
+            raise  # a busy server: a 503 page (pyk8s.error_handlers)
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 

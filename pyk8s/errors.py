@@ -1,4 +1,4 @@
-"""The one error type for expected failures (turned into JSON by pyk8s.exceptions)."""
+"""The one error type for expected failures (turned into JSON by pyk8s.error_handlers)."""
 
 from rest_framework import status
 

@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "pyk8s.logging.RequestLogMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so that the 503 it makes of an outage passes through all of the above.
-    "pyk8s.exceptions.OutageMiddleware",
+    "pyk8s.error_handlers.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "pyk8s.urls"
@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "pyk8s.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "pyk8s.error_handlers.api_exception_handler",
     "NUM_PROXIES": env.int("PYK8S_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from pyk8s.exceptions import SERVER_ERRORS
+from pyk8s.error_handlers import SERVER_ERRORS
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:

@@ -22,8 +22,3 @@ class TokenPairSerializer(serializers.Serializer[None]):
 
 class RefreshSerializer(serializers.Serializer[None]):
     refresh = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer[None]):
-    detail = serializers.CharField()
-    code = serializers.CharField()

@@ -17,13 +17,13 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts import services
 from accounts.api.serializers import (
     CredentialsSerializer,
-    ErrorSerializer,
     RefreshSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
 from accounts.api.throttles import LoginThrottle, RegisterThrottle, client_ip
 from accounts.models import User
+from pyk8s.error_handlers import ErrorSerializer
 
 
 def _bad_request(name: str, fields: list[str]) -> OpenApiResponse:

@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.serializers import ErrorSerializer
 from accounts.models import User
 from clusters import selectors, services
 from clusters.api import listing
@@ -22,6 +21,7 @@ from clusters.api.serializers import (
 )
 from clusters.models import Cluster, ClusterStatus
 from clusters.representation import cluster_as_json
+from pyk8s.error_handlers import ErrorSerializer
 from pyk8s.errors import ApplicationError
 from pyk8s.pagination import RenderedPageNumberPagination
 

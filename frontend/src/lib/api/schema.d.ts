@@ -348,6 +348,7 @@ export interface components {
             email: string;
             password: string;
         };
+        /** @description Every error but field errors: a message for people and a code for programs. */
         Error: {
             detail: string;
             code: string;

@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from prometheus_client import Counter
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -40,6 +40,13 @@ SERVER_ERRORS = Counter(
     "(database, database_timeout, redis, broker; answered 503) or our own bug (bug; 500).",
     ["cause"],
 )
+
+
+class ErrorSerializer(serializers.Serializer[None]):
+    """Every error but field errors: a message for people and a code for programs."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
 
 
 def outage_of(exc: BaseException) -> str | None:

@@ -16,7 +16,7 @@ def test_it_writes_one_line_per_request(api_client, log):
     assert first["path"] == "/health/live"
     assert first["status"] == 200
     assert first["user_id"] is None
-    assert first["duration_ms"] >= 0
+    assert isinstance(first["duration_ms"], float)  # how long: its figures are in make bench
     assert first["level"] == "INFO"
     assert (second["path"], second["status"]) == ("/users/me", 401)
 

@@ -25,6 +25,8 @@ EXTENDABLE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING)
 
 # Worker nodes a cluster may have besides its control plane.
 MAX_WORKERS = 3
+# The longest name a user may give a cluster (a DNS-1123 label, shorter than kind's limit).
+NAME_MAX_LENGTH = 40
 
 # A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
 IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
@@ -92,7 +94,7 @@ class Cluster(models.Model):
         on_delete=models.CASCADE,
         related_name="clusters",
     )
-    name = models.CharField(max_length=40)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     # The only name ever given to kind: generated here, never chosen by a user.
     runtime_name = models.CharField(max_length=63, unique=True, editable=False)
     status = models.CharField(

@@ -11,6 +11,7 @@ from accounts.models import User
 from clusters import crypto
 from clusters.models import (
     MAX_WORKERS,
+    NAME_MAX_LENGTH,
     Cluster,
     ClusterStatus,
 )
@@ -60,6 +61,7 @@ def cluster_choices() -> dict[str, Any]:
         },
         "workers": {"min": 0, "max": MAX_WORKERS},
         "max_clusters_per_user": settings.PYK8S_MAX_CLUSTERS_PER_USER,
+        "name_max_length": NAME_MAX_LENGTH,
     }
 
 

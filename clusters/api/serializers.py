@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from clusters.models import MAX_WORKERS, Cluster
+from clusters.models import MAX_WORKERS, NAME_MAX_LENGTH, Cluster
 from clusters.representation import ClusterSerializer
 
 __all__ = ["ClusterSerializer"]
@@ -36,10 +36,11 @@ class StrictIntegerField(serializers.IntegerField):
 
 class ClusterCreateSerializer(serializers.Serializer[None]):
     name = StrictCharField(
-        max_length=40,
+        max_length=NAME_MAX_LENGTH,
         validators=[DNS_LABEL],
         trim_whitespace=False,
-        help_text="A DNS-1123 label of at most 40 characters, unique among your clusters.",
+        help_text=f"A DNS-1123 label of at most {NAME_MAX_LENGTH} characters, unique among your "
+        "clusters.",
     )
     ttl_minutes = StrictIntegerField(required=False, help_text="Minutes until deletion.")
     workers = StrictIntegerField(
@@ -105,3 +106,4 @@ class ClusterChoicesSerializer(serializers.Serializer[dict[str, Any]]):
     ttl_minutes = TtlChoicesSerializer(help_text="Lifetimes a create or an extension may reach.")
     workers = RangeSerializer(help_text="Worker nodes a cluster may have.")
     max_clusters_per_user = serializers.IntegerField(help_text="Clusters a user may have at once.")
+    name_max_length = serializers.IntegerField(help_text="The longest name a cluster may have.")

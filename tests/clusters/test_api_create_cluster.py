@@ -164,4 +164,5 @@ def test_it_tells_what_a_create_may_ask_for_here(owner_client, settings):
         "ttl_minutes": {"default": 60, "min": 15, "max": 240},
         "workers": {"min": 0, "max": 3},
         "max_clusters_per_user": 3,
+        "name_max_length": 40,
     }

@@ -12,6 +12,7 @@ const CHOICES = {
   ttl_minutes: { default: 60, min: 10, max: 180 },
   workers: { min: 0, max: 3 },
   max_clusters_per_user: 3,
+  name_max_length: 40,
 };
 
 /** Answers GET /clusters/choices/ with CHOICES, and everything else with `handler`. */

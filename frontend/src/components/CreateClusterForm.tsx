@@ -64,7 +64,7 @@ export function CreateClusterForm() {
           id="cluster-name"
           label="Name"
           error={errors.name}
-          hint="Lowercase letters, digits and '-', up to 40 characters."
+          hint={`Lowercase letters, digits and '-'${choices ? `, up to ${choices.name_max_length} characters` : ""}.`}
         >
           {(control) => (
             <input

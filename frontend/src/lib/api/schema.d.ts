@@ -313,6 +313,8 @@ export interface components {
             workers: components["schemas"]["Range"];
             /** @description Clusters a user may have at once. */
             max_clusters_per_user: number;
+            /** @description The longest name a cluster may have. */
+            name_max_length: number;
         };
         ClusterCreateRequest: {
             /** @description A DNS-1123 label of at most 40 characters, unique among your clusters. */

@@ -156,7 +156,13 @@ def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, 
     fake_kind.set_create_delay(1.0)
     stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=1)
     client = client_for(user)
-    _, _, third = (create(client, name) for name in ("first", "second", "third"))
+    first, _, third = (create(client, name) for name in ("first", "second", "third"))
+    # The worker places what waits (clusters_dispatch, queued by each create).
+    wait_until(
+        lambda: Cluster.objects.filter(id=first.id, provisioning_started_at__isnull=False).exists(),
+        timeout=30,
+        what="the worker to place the first",
+    )
     positions = {c["name"]: c["queue_position"] for c in client.get("/clusters/").json()["results"]}
     assert positions == {"first": None, "second": 0, "third": 1}
     settled(third, ClusterStatus.RUNNING)

@@ -102,10 +102,13 @@ def test_it_runs_a_create_queued_for_a_worker_that_died(stack, fake_kind, user, 
     worker = stack.start_worker("worker-a", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)
     worker.kill(signal.SIGKILL)
     worker.popen.wait(timeout=10)
-    # The dead worker's host row is still the newest: the slot goes to it, the message waits.
     response = client_for(user).post("/clusters/", {"name": "orphaned"}, format="json")
     assert response.status_code == 202, response.content
     cluster = Cluster.objects.get(id=response.json()["id"])
+    # The placement the create queued, as a worker would run it: the dead worker's host row is
+    # still the newest, so the slot goes to it, and the provisioning message waits there.
+    provisioning.cluster_dispatch_waiting()
+    cluster.refresh_from_db()
     assert cluster.holds_slot
 
     stack.start_worker("worker-b", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)

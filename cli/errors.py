@@ -14,6 +14,9 @@ class ExitCode(IntEnum):
     AUTH = 3
     NOT_FOUND = 4
     UNREACHABLE = 5
+    # `cluster run` passes its command's own exit code through; a command that cannot be
+    # found exits as a shell would report it.
+    COMMAND_NOT_FOUND = 127
     INTERRUPTED = 130
 
 

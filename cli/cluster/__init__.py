@@ -7,6 +7,7 @@ from cli.cluster.get import get
 from cli.cluster.get_kubeconfig import get_kubeconfig
 from cli.cluster.list import list_clusters
 from cli.cluster.logs import logs
+from cli.cluster.run import run
 
 
 @click.group(short_help="Create, list, use and delete clusters.")
@@ -19,5 +20,6 @@ cluster.add_command(list_clusters)
 cluster.add_command(get)
 cluster.add_command(get_kubeconfig)
 cluster.add_command(logs)
+cluster.add_command(run)
 cluster.add_command(extend)
 cluster.add_command(delete)

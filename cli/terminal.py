@@ -53,6 +53,18 @@ class Terminal:
     def display_json(self, data: Any) -> None:
         click.echo(json.dumps(data, indent=2))
 
+    def display_for_scripts(self, output: str, data: Any, *, names: list[str]) -> bool:
+        """Print `data` as -o json, yaml or name asked (`names`: what name prints), and say
+        whether it did; for -o table, the caller prints its own lines."""
+        if output == "json":
+            self.display_json(data)
+        elif output == "yaml":
+            self.display_yaml(data)
+        elif output == "name":
+            for name in names:
+                click.echo(name)
+        return output != "table"
+
     def display_yaml(self, data: Any) -> None:
         import yaml
 

@@ -49,8 +49,9 @@ def output_option(command: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Choice(["table", "json", "yaml"]),
+        type=click.Choice(["table", "json", "yaml", "name"]),
         default="table",
         show_default=True,
-        help="json and yaml print the API's cluster objects, stable for scripts.",
+        help="json and yaml print the API's cluster objects, stable for scripts; name prints "
+        "names only, one a line.",
     )(command)

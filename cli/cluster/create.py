@@ -1,7 +1,8 @@
 import click
 
 from cli.application import Application
-from cli.cluster.arguments import complete_kubernetes_version
+from cli.cluster.arguments import complete_kubernetes_version, output_option
+from cli.errors import CliError, ExitCode
 from cli.watch import wait_for_cluster
 
 # A cluster being created can also end up deleted (by its owner, elsewhere) before running.
@@ -33,6 +34,13 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
     "the server offers.",
 )
 @click.option("--wait", is_flag=True, help="Show progress and return once it is RUNNING.")
+@click.option(
+    "--if-not-exists",
+    is_flag=True,
+    help="If you already have a cluster of that name, use it instead of failing (a retried "
+    "pipeline step creates nothing twice).",
+)
+@output_option
 @click.pass_obj
 def create(
     app: Application,
@@ -41,25 +49,43 @@ def create(
     workers: int | None,
     kubernetes_version: str | None,
     wait: bool,
+    if_not_exists: bool,
+    output: str,
 ) -> None:
     """Create a cluster. It is provisioned in the background; with --wait, follow its
     progress and exit non-zero if it fails."""
-    options = {
-        "ttl_minutes": ttl_minutes,
-        "workers": workers,
-        "kubernetes_version": kubernetes_version,
-    }
-    body = {"name": name, **{key: value for key, value in options.items() if value is not None}}
-    cluster = app.api.request("POST", "/clusters/", json=body).json()
+    cluster = _existing(app, name) if if_not_exists else None
+    if cluster is None:
+        options = {
+            "ttl_minutes": ttl_minutes,
+            "workers": workers,
+            "kubernetes_version": kubernetes_version,
+        }
+        body = {"name": name, **{k: v for k, v in options.items() if v is not None}}
+        cluster = app.api.request("POST", "/clusters/", json=body).json()
+    if wait:
+        cluster = wait_for_cluster(app, cluster, until=SETTLED_AFTER_CREATE)
+    # With --wait, the final object, once.
+    printed = app.display_for_scripts(output, cluster, names=[name])
+    if wait and cluster["status"] != "RUNNING":
+        reason = cluster.get("status_reason") or "no reason given"
+        app.abort(f"Cluster {name} is {cluster['status']}: {reason}")
+    if printed:
+        return
     if not wait:
         app.display_success(
             f"Cluster {name} is being created; `pyk8s cluster get {name}` shows its status."
         )
         return
-    cluster = wait_for_cluster(app, cluster, until=SETTLED_AFTER_CREATE)
-    if cluster["status"] != "RUNNING":
-        reason = cluster.get("status_reason") or "no reason given"
-        app.abort(f"Cluster {name} is {cluster['status']}: {reason}")
     app.display_success(
         f"Cluster {name} is RUNNING. Use it with `pyk8s cluster get-kubeconfig {name} --merge`."
     )
+
+
+def _existing(app: Application, name: str) -> dict[str, object] | None:
+    try:
+        return app.api.cluster_named(name)
+    except CliError as exc:
+        if exc.exit_code != ExitCode.NOT_FOUND:
+            raise
+        return None

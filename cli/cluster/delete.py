@@ -2,7 +2,7 @@ import click
 
 from cli import kubeconfig
 from cli.application import Application
-from cli.cluster.arguments import name_argument
+from cli.cluster.arguments import name_argument, output_option
 from cli.errors import CliError
 from cli.watch import wait_for_cluster
 
@@ -11,8 +11,9 @@ from cli.watch import wait_for_cluster
 @name_argument
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--wait", is_flag=True, help="Return once it is DELETED.")
+@output_option
 @click.pass_obj
-def delete(app: Application, name: str, yes: bool, wait: bool) -> None:
+def delete(app: Application, name: str, yes: bool, wait: bool, output: str) -> None:
     """Delete cluster NAME and everything in it, and remove its pyk8s-NAME context from
     your kubeconfig."""
     cluster = app.api.cluster_named(name)
@@ -20,14 +21,15 @@ def delete(app: Application, name: str, yes: bool, wait: bool) -> None:
         click.confirm(f"Delete cluster {name} and everything in it?", abort=True, err=True)
     cluster = app.api.request("DELETE", f"/clusters/{cluster['id']}/").json()
     _remove_context(app, name)
-    if not wait:
-        app.display_success(f"Cluster {name} is being deleted.")
-        return
-    cluster = wait_for_cluster(app, cluster, until=("DELETED", "ERROR"))
-    if cluster["status"] != "DELETED":
+    if wait:
+        cluster = wait_for_cluster(app, cluster, until=("DELETED", "ERROR"))
+    # With --wait, the final object, once.
+    printed = app.display_for_scripts(output, cluster, names=[name])
+    if wait and cluster["status"] != "DELETED":
         reason = cluster.get("status_reason") or "no reason given"
         app.abort(f"Cluster {name} could not be deleted: {reason}")
-    app.display_success(f"Cluster {name} is deleted.")
+    if not printed:
+        app.display_success(f"Cluster {name} is {'deleted' if wait else 'being deleted'}.")
 
 
 def _remove_context(app: Application, name: str) -> None:

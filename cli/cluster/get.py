@@ -12,10 +12,6 @@ from cli.cluster.format import cluster_details, now
 def get(app: Application, name: str, output: str) -> None:
     """Show the cluster called NAME."""
     cluster = app.api.cluster_named(name)
-    if output == "json":
-        app.display_json(cluster)
-        return
-    if output == "yaml":
-        app.display_yaml(cluster)
+    if app.display_for_scripts(output, cluster, names=[name]):
         return
     app.display_pairs(cluster_details(cluster, now()))

@@ -11,11 +11,7 @@ from cli.cluster.format import COLUMNS, cluster_row, now
 def list_clusters(app: Application, output: str) -> None:
     """List your clusters, newest first (deleted ones are left out)."""
     clusters = app.api.clusters()
-    if output == "json":
-        app.display_json(clusters)
-        return
-    if output == "yaml":
-        app.display_yaml(clusters)
+    if app.display_for_scripts(output, clusters, names=[c["name"] for c in clusters]):
         return
     if not clusters:
         app.display_info("No clusters. Create one with `pyk8s cluster create --name NAME`.")

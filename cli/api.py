@@ -116,12 +116,14 @@ class ApiClient:
             self.app.config = saved
             self.app.save_config()
 
-    def clusters(self) -> list[Cluster]:
-        """All the user's clusters, newest first (every page)."""
+    def clusters(self, *, labels: tuple[str, ...] = ()) -> list[Cluster]:
+        """All the user's clusters, newest first (every page); with `labels` (key=value),
+        only those carrying all of them."""
         clusters: list[Cluster] = []
         page = 1
         while True:
-            body = self.request("GET", "/clusters/", params={"page": page}).json()
+            params = {"page": page, "label": list(labels)}
+            body = self.request("GET", "/clusters/", params=params).json()
             clusters.extend(body["results"])
             if not body.get("next"):
                 return clusters

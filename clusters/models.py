@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
@@ -27,6 +28,9 @@ EXTENDABLE_STATUSES = (ClusterStatus.PROVISIONING, ClusterStatus.RUNNING)
 MAX_WORKERS = 3
 # The longest name a user may give a cluster (a DNS-1123 label, shorter than kind's limit).
 NAME_MAX_LENGTH = 40
+# Labels a cluster may carry (key=value, as Kubernetes spells them): a CI run tags its clusters
+# with its id, and its cleanup finds them by it.
+MAX_LABELS = 10
 
 # A warm-pool cluster nobody has claimed: it has no owner, and no user sees it.
 IN_WARM_POOL = Q(pooled_at__isnull=False, claimed_at=None)
@@ -95,6 +99,7 @@ class Cluster(models.Model):
         related_name="clusters",
     )
     name = models.CharField(max_length=NAME_MAX_LENGTH)
+    labels = models.JSONField(default=dict, blank=True)
     # The only name ever given to kind: generated here, never chosen by a user.
     runtime_name = models.CharField(max_length=63, unique=True, editable=False)
     status = models.CharField(
@@ -157,6 +162,8 @@ class Cluster(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "status", "-created_at"]),
+            # GET /clusters/?label=key=value: containment (@>) on the owner's clusters.
+            GinIndex(fields=["labels"], name="cluster_labels"),
             models.Index(
                 fields=["created_at"],
                 condition=Q(status="PROVISIONING", provisioning_started_at=None),

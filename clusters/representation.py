@@ -16,6 +16,11 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
         read_only=True,
         help_text="Why the cluster is in ERROR (or being deleted), for programs; empty if none.",
     )
+    labels = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Its key=value labels (GET /clusters/?label=key=value finds it by them).",
+    )
     queue_position = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -28,6 +33,7 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
         fields = [
             "id",
             "name",
+            "labels",
             "status",
             "status_reason",
             "status_reason_code",

@@ -20,8 +20,11 @@ from pyk8s.errors import ApplicationError
 logger = logging.getLogger(__name__)
 
 
-def cluster_list(*, owner: User, status: str | None = None) -> QuerySet[Cluster]:
-    """The owner's clusters, newest first; DELETED ones only when asked for by status.
+def cluster_list(
+    *, owner: User, status: str | None = None, labels: dict[str, str] | None = None
+) -> QuerySet[Cluster]:
+    """The owner's clusters, newest first; DELETED ones only when asked for by status; with
+    `labels`, only those carrying all of them.
 
     GET /clusters/ compiles this once and reuses the SQL for every owner (clusters.api.
     listing): nothing in it may change between requests but the owner, so no now()."""
@@ -29,6 +32,8 @@ def cluster_list(*, owner: User, status: str | None = None) -> QuerySet[Cluster]
     # neither is read. "-id" keeps pages stable when two clusters share a created_at.
     clusters = Cluster.objects.filter(owner=owner).defer("kubeconfig_encrypted", "provisioning_log")
     clusters = clusters.with_queue_position().order_by("-created_at", "-id")
+    if labels:
+        clusters = clusters.filter(labels__contains=labels)
     if status:
         return clusters.filter(status=status)
     return clusters.exclude(status=ClusterStatus.DELETED)

@@ -33,6 +33,7 @@ def cluster_create(
     ttl_minutes: int | None = None,
     workers: int = 0,
     kubernetes_version: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Cluster:
     """Hand the owner a ready warm-pool cluster of this spec (RUNNING at once), or record a new
     cluster in PROVISIONING and queue its creation once committed.
@@ -60,6 +61,7 @@ def cluster_create(
             claimed = provisioning.warm_pool_claim(
                 owner=owner,
                 name=name,
+                labels=labels or {},
                 ttl=ttl,
                 kubernetes_version=kubernetes_version,
                 workers=workers,
@@ -69,6 +71,7 @@ def cluster_create(
             cluster = Cluster.objects.create(
                 owner=owner,
                 name=name,
+                labels=labels or {},
                 runtime_name=new_runtime_name(),
                 kubernetes_version=kubernetes_version,
                 workers=workers,

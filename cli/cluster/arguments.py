@@ -45,6 +45,21 @@ def name_argument(command: F) -> F:
     return click.argument("name", shell_complete=_complete_cluster_name)(command)
 
 
+def optional_name_argument(command: F) -> F:
+    return click.argument("name", required=False, shell_complete=_complete_cluster_name)(command)
+
+
+def label_selector_option(command: F) -> F:
+    return click.option(
+        "-l",
+        "--label",
+        "labels",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Only clusters carrying this label (repeatable: all of them).",
+    )(command)
+
+
 def output_option(command: F) -> F:
     return click.option(
         "-o",

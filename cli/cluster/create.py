@@ -33,6 +33,13 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
     help="Kubernetes version, e.g. 1.33.1 (default: the server's newest); completes to those "
     "the server offers.",
 )
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A label to find it by, e.g. ci-run=4711 (repeatable); see `list -l` and `delete -l`.",
+)
 @click.option("--wait", is_flag=True, help="Show progress and return once it is RUNNING.")
 @click.option(
     "--if-not-exists",
@@ -48,6 +55,7 @@ def create(
     ttl_minutes: int | None,
     workers: int | None,
     kubernetes_version: str | None,
+    labels: tuple[str, ...],
     wait: bool,
     if_not_exists: bool,
     output: str,
@@ -61,7 +69,11 @@ def create(
             "workers": workers,
             "kubernetes_version": kubernetes_version,
         }
-        body = {"name": name, **{k: v for k, v in options.items() if v is not None}}
+        body = {
+            "name": name,
+            "labels": _parse_labels(labels),
+            **{k: v for k, v in options.items() if v is not None},
+        }
         cluster = app.api.request("POST", "/clusters/", json=body).json()
     if wait:
         cluster = wait_for_cluster(app, cluster, until=SETTLED_AFTER_CREATE)
@@ -80,6 +92,16 @@ def create(
     app.display_success(
         f"Cluster {name} is RUNNING. Use it with `pyk8s cluster get-kubeconfig {name} --merge`."
     )
+
+
+def _parse_labels(labels: tuple[str, ...]) -> dict[str, str]:
+    parsed = {}
+    for label in labels:
+        key, equals, value = label.partition("=")
+        if not equals:
+            raise click.BadParameter(f"{label!r}: write it as KEY=VALUE.", param_hint="--label")
+        parsed[key] = value
+    return parsed
 
 
 def _existing(app: Application, name: str) -> dict[str, object] | None:

@@ -1,35 +1,61 @@
 import click
 
 from cli import kubeconfig
+from cli.api import Cluster
 from cli.application import Application
-from cli.cluster.arguments import name_argument, output_option
+from cli.cluster.arguments import label_selector_option, optional_name_argument, output_option
 from cli.errors import CliError
 from cli.watch import wait_for_cluster
 
 
-@click.command(short_help="Delete a cluster.")
-@name_argument
+@click.command(short_help="Delete a cluster, or all those with some labels.")
+@optional_name_argument
+@label_selector_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--wait", is_flag=True, help="Return once it is DELETED.")
 @output_option
 @click.pass_obj
-def delete(app: Application, name: str, yes: bool, wait: bool, output: str) -> None:
-    """Delete cluster NAME and everything in it, and remove its pyk8s-NAME context from
-    your kubeconfig."""
-    cluster = app.api.cluster_named(name)
+def delete(
+    app: Application, name: str | None, labels: tuple[str, ...], yes: bool, wait: bool, output: str
+) -> None:
+    """Delete cluster NAME and everything in it, or with -l every cluster carrying those
+    labels (a CI job's cleanup: `pyk8s cluster delete -l ci-run=4711 --yes`), and remove
+    their pyk8s-NAME contexts from your kubeconfig."""
+    if (name is None) == (not labels):
+        raise click.UsageError("Name one cluster, or select clusters with -l KEY=VALUE.")
+    clusters = [app.api.cluster_named(name)] if name else app.api.clusters(labels=labels)
+    names = [cluster["name"] for cluster in clusters]
+    if not clusters:
+        app.display_info(f"No cluster carries {', '.join(labels)}: nothing to delete.")
+        return
     if not yes:
-        click.confirm(f"Delete cluster {name} and everything in it?", abort=True, err=True)
-    cluster = app.api.request("DELETE", f"/clusters/{cluster['id']}/").json()
-    _remove_context(app, name)
-    if wait:
-        cluster = wait_for_cluster(app, cluster, until=("DELETED", "ERROR"))
-    # With --wait, the final object, once.
-    printed = app.display_for_scripts(output, cluster, names=[name])
-    if wait and cluster["status"] != "DELETED":
-        reason = cluster.get("status_reason") or "no reason given"
-        app.abort(f"Cluster {name} could not be deleted: {reason}")
+        them = "it" if len(names) == 1 else "them"
+        click.confirm(f"Delete {_listed(names)} and everything in {them}?", abort=True, err=True)
+    deleted = [_delete(app, cluster, wait=wait) for cluster in clusters]
+    # With --wait, the final objects, once.
+    printed = app.display_for_scripts(output, deleted if labels else deleted[0], names=names)
+    failed = [cluster for cluster in deleted if wait and cluster["status"] != "DELETED"]
+    if failed:
+        reasons = "; ".join(
+            f"{c['name']}: {c.get('status_reason') or 'no reason given'}" for c in failed
+        )
+        app.abort(f"Could not delete {_listed([c['name'] for c in failed])}: {reasons}")
     if not printed:
-        app.display_success(f"Cluster {name} is {'deleted' if wait else 'being deleted'}.")
+        are = "is" if len(names) == 1 else "are"
+        done = "deleted" if wait else "being deleted"
+        app.display_success(f"{_listed(names).capitalize()} {are} {done}.")
+
+
+def _delete(app: Application, cluster: Cluster, *, wait: bool) -> Cluster:
+    deleting: Cluster = app.api.request("DELETE", f"/clusters/{cluster['id']}/").json()
+    _remove_context(app, cluster["name"])
+    return wait_for_cluster(app, deleting, until=("DELETED", "ERROR")) if wait else deleting
+
+
+def _listed(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"cluster {names[0]}"
+    return f"{len(names)} clusters ({', '.join(names)})"
 
 
 def _remove_context(app: Application, name: str) -> None:

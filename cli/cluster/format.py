@@ -61,6 +61,8 @@ def cluster_details(cluster: Cluster, now: datetime) -> list[tuple[str, str]]:
         details.append(("Reason", cluster["status_reason"]))
     if cluster.get("queue_position") is not None:
         details.append(("Queue", waiting_for_slot(cluster["queue_position"])))
+    if labels := cluster.get("labels"):
+        details.append(("Labels", labels_text(labels)))
     return [
         *details,
         ("Kubernetes", cluster["kubernetes_version"]),
@@ -68,6 +70,10 @@ def cluster_details(cluster: Cluster, now: datetime) -> list[tuple[str, str]]:
         ("Created", f"{_local(created)} ({humanize(now - created)} ago)"),
         ("Expires", _local(expires) + _in(time_left(cluster, now))),
     ]
+
+
+def labels_text(labels: dict[str, str]) -> str:
+    return ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
 
 
 def now() -> datetime:

@@ -28,11 +28,11 @@ _ANY_OWNER = -271_828_182
 
 
 def cluster_page(
-    *, owner: User, status: str | None, offset: int, limit: int
+    *, owner: User, status: str | None, labels: dict[str, str], offset: int, limit: int
 ) -> tuple[int, list[str]]:
-    """How many clusters cluster_list(owner, status) has, and the JSON of those from offset
-    on (at most limit). No clusters there: (0, [])."""
-    sql, params, owner_at = _page_query(status, offset, limit)
+    """How many clusters cluster_list(owner, status, labels) has, and the JSON of those from
+    offset on (at most limit). No clusters there: (0, [])."""
+    sql, params, owner_at = _page_query(status, tuple(sorted(labels.items())), offset, limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params[:owner_at], owner.pk, *params[owner_at + 1 :]])
         rows = cursor.fetchall()
@@ -40,11 +40,13 @@ def cluster_page(
 
 
 @functools.lru_cache(maxsize=256)
-def _page_query(status: str | None, offset: int, limit: int) -> tuple[str, tuple[Any, ...], int]:
+def _page_query(
+    status: str | None, labels: tuple[tuple[str, str], ...], offset: int, limit: int
+) -> tuple[str, tuple[Any, ...], int]:
     """The page's SQL and parameters, and where among them the owner's id goes. Building and
     compiling the queryset took longer than PostgreSQL takes to run it."""
     page = (
-        selectors.cluster_list(owner=User(pk=_ANY_OWNER), status=status)
+        selectors.cluster_list(owner=User(pk=_ANY_OWNER), status=status, labels=dict(labels))
         .annotate(total=Window(Count("*")), shown=_as_json(ClusterSerializer.Meta.fields))
         .values_list("total", "shown")[offset : offset + limit]
     )

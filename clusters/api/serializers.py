@@ -1,10 +1,11 @@
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from clusters.models import MAX_WORKERS, NAME_MAX_LENGTH, Cluster
+from clusters.models import MAX_LABELS, MAX_WORKERS, NAME_MAX_LENGTH, Cluster
 from clusters.representation import ClusterSerializer
 
 __all__ = ["ClusterSerializer"]
@@ -14,6 +15,38 @@ DNS_LABEL = RegexValidator(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z",
     "Use lowercase letters, digits and '-', starting and ending with a letter or digit.",
 )
+
+
+# A Kubernetes label key (without a prefix/) or value: up to 63 alphanumerics, '-', '_', '.',
+# starting and ending with an alphanumeric (a value may also be empty).
+LABEL_PART = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+
+
+def label_problem(key: str, value: str) -> str | None:
+    """What is wrong with the label key=value, or None."""
+    if not LABEL_PART.fullmatch(key):
+        return (
+            f"Label key {key!r}: use up to 63 letters, digits, '-', '_' and '.', starting and "
+            "ending with a letter or digit."
+        )
+    if value and not LABEL_PART.fullmatch(value):
+        return (
+            f"Label {key}={value!r}: a value is empty or up to 63 letters, digits, '-', '_' "
+            "and '.', starting and ending with a letter or digit."
+        )
+    return None
+
+
+def parse_label_selector(selectors: list[str]) -> dict[str, str]:
+    """?label=key=value (repeatable) as {key: value}; ValidationError for anything else."""
+    labels = {}
+    for selector in selectors:
+        key, equals, value = selector.partition("=")
+        problem = "Write each label as key=value." if not equals else label_problem(key, value)
+        if problem:
+            raise serializers.ValidationError({"label": [problem]})
+        labels[key] = value
+    return labels
 
 
 class StrictCharField(serializers.CharField):
@@ -51,11 +84,26 @@ class ClusterCreateSerializer(serializers.Serializer[None]):
         help_text="Worker nodes besides the control plane.",
     )
     kubernetes_version = StrictCharField(required=False, trim_whitespace=False)
+    labels = serializers.DictField(
+        child=StrictCharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=dict,
+        help_text=f"Up to {MAX_LABELS} key=value labels, as Kubernetes spells them "
+        '(e.g. {"ci-run": "4711"}); GET /clusters/?label=key=value finds them.',
+    )
 
     def validate_ttl_minutes(self, value: int) -> int:
         low, high = settings.PYK8S_TTL_MIN_MINUTES, settings.PYK8S_TTL_MAX_MINUTES
         if not low <= value <= high:
             raise serializers.ValidationError(f"Choose a TTL from {low} to {high} minutes.")
+        return value
+
+    def validate_labels(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_LABELS:
+            raise serializers.ValidationError(f"At most {MAX_LABELS} labels.")
+        for key, label in value.items():
+            if problem := label_problem(key, label):
+                raise serializers.ValidationError(problem)
         return value
 
     def validate_kubernetes_version(self, value: str) -> str:

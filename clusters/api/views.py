@@ -18,6 +18,7 @@ from clusters.api.serializers import (
     ClusterExtendSerializer,
     ClusterLogSerializer,
     ClusterSerializer,
+    parse_label_selector,
 )
 from clusters.models import Cluster, ClusterStatus
 from clusters.representation import cluster_as_json
@@ -56,11 +57,19 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
                 "status",
                 enum=ClusterStatus.values,
                 description="Only clusters in this status (DELETED ones are listed only so).",
-            )
+            ),
+            OpenApiParameter(
+                "label",
+                many=True,
+                description="Only clusters carrying this label, key=value (repeatable: all "
+                "of them).",
+            ),
         ],
         responses={
             200: ClusterSerializer(many=True),
-            400: OpenApiResponse(description="Unknown status: {status: [message]}"),
+            400: OpenApiResponse(
+                description="Unknown status or malformed label: {status|label: [message]}"
+            ),
             **_unauthenticated,
             404: OpenApiResponse(ErrorSerializer, description="No such page."),
         },
@@ -72,11 +81,12 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
             raise ApplicationError(
                 f"Unknown status; use one of {', '.join(ClusterStatus.values)}.", field="status"
             )
+        labels = parse_label_selector(request.query_params.getlist("label"))
         pagination = cast(RenderedPageNumberPagination, self.paginator)
         clusters = pagination.paginate_rendered(
             request,
             lambda offset, limit: listing.cluster_page(
-                owner=self._owner(), status=status_filter, offset=offset, limit=limit
+                owner=self._owner(), status=status_filter, labels=labels, offset=offset, limit=limit
             ),
         )
         return pagination.get_rendered_response(clusters)

@@ -36,7 +36,13 @@ logger = logging.getLogger(__name__)
 
 
 def warm_pool_claim(
-    *, owner: User, name: str, ttl: timedelta, kubernetes_version: str, workers: int
+    *,
+    owner: User,
+    name: str,
+    labels: dict[str, str],
+    ttl: timedelta,
+    kubernetes_version: str,
+    workers: int,
 ) -> Cluster | None:
     """The oldest ready warm-pool cluster of this spec, now the owner's; None when there is none.
 
@@ -75,6 +81,7 @@ def warm_pool_claim(
             where=Q(IN_WARM_POOL, status=ClusterStatus.RUNNING),
             owner=owner,
             name=name,
+            labels=labels,
             claimed_at=now,
             created_at=now,
             ttl_expires_at=now + ttl,

@@ -13,6 +13,7 @@ from tests.factories import ClusterFactory
 CLUSTER_KEYS = {
     "id",
     "name",
+    "labels",
     "status",
     "status_reason",
     "status_reason_code",

@@ -4,6 +4,7 @@ export function aCluster(overrides: Partial<Cluster> = {}): Cluster {
   return {
     id: "7f1c2a3e-0000-4000-8000-000000000001",
     name: "demo",
+    labels: {},
     status: "PROVISIONING",
     status_reason: "",
     // What the API sends for a cluster without a problem, though the schema's enum omits it.

@@ -267,6 +267,10 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             readonly name: string;
+            /** @description Its key=value labels (GET /clusters/?label=key=value finds it by them). */
+            readonly labels: {
+                [key: string]: string;
+            };
             readonly status: components["schemas"]["StatusEnum"];
             readonly status_reason: string;
             /**
@@ -327,6 +331,10 @@ export interface components {
              */
             workers: number;
             kubernetes_version?: string;
+            /** @description Up to 10 key=value labels, as Kubernetes spells them (e.g. {"ci-run": "4711"}); GET /clusters/?label=key=value finds them. */
+            labels?: {
+                [key: string]: string;
+            };
         };
         ClusterExtendRequest: {
             minutes: number;
@@ -577,6 +585,8 @@ export interface operations {
     clusters_list: {
         parameters: {
             query?: {
+                /** @description Only clusters carrying this label, key=value (repeatable: all of them). */
+                label?: string[];
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Only clusters in this status (DELETED ones are listed only so). */
@@ -596,7 +606,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedClusterList"];
                 };
             };
-            /** @description Unknown status: {status: [message]} */
+            /** @description Unknown status or malformed label: {status|label: [message]} */
             400: {
                 headers: {
                     [name: string]: unknown;

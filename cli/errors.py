@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     AUTH = 3
     NOT_FOUND = 4
     UNREACHABLE = 5
+    TIMEOUT = 6
     # `cluster run` passes its command's own exit code through; a command that cannot be
     # found exits as a shell would report it.
     COMMAND_NOT_FOUND = 127

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Collection
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from cli.api import Cluster
-from cli.cluster.format import waiting_for_slot
+from cli.cluster.format import humanize, waiting_for_slot
 from cli.errors import CliError, ExitCode
 
 if TYPE_CHECKING:
@@ -23,6 +25,28 @@ QUIET_CHECK_SECONDS = 15.0
 # Closed by the server when the socket's access token expires: refresh and reconnect.
 TOKEN_EXPIRED_CLOSE_CODE = 4401
 MAX_RECONNECTS = 5
+
+
+class Deadline:
+    """How long --wait may wait: `check` gives up once it has passed."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> float:
+        return math.inf if self.at is None else max(0.0, self.at - time.monotonic())
+
+    def check(self, cluster: Cluster) -> None:
+        if self.seconds is not None and self.left() <= 0:
+            queue = cluster.get("queue_position")
+            where = f" ({waiting_for_slot(queue)})" if queue is not None else ""
+            raise CliError(
+                f"Gave up after waiting {humanize(timedelta(seconds=self.seconds))}: "
+                f"{cluster['name']} is {cluster['status']}{where}. The server carries on; "
+                f"`pyk8s cluster get {cluster['name']}` shows where it is.",
+                ExitCode.TIMEOUT,
+            )
 
 
 class Progress:
@@ -46,20 +70,28 @@ class Progress:
             self.app.display_waiting(f"  {line}")
 
 
-def wait_for_cluster(app: Application, cluster: Cluster, *, until: Collection[str]) -> Cluster:
-    """The cluster once its status is one of `until`."""
+def wait_for_cluster(
+    app: Application,
+    cluster: Cluster,
+    *,
+    until: Collection[str],
+    deadline: Deadline | None = None,
+) -> Cluster:
+    """The cluster once its status is one of `until`; past the deadline, a CliError (exit
+    code 6) that says how long it waited and where the cluster is."""
     progress = Progress(app)
     progress.cluster(cluster)
     if cluster["status"] in until:
         return cluster
+    deadline = deadline or Deadline(None)
     try:
-        followed = _follow_live(app, cluster["id"], until, progress)
+        followed = _follow_live(app, cluster["id"], until, progress, deadline)
         if followed is not None:
             return followed
         app.display_waiting(
             f"Live updates are unavailable; checking every {POLL_INTERVAL_SECONDS:g} s."
         )
-        return _poll(app, cluster["id"], until, progress)
+        return _poll(app, cluster["id"], until, progress, deadline)
     except KeyboardInterrupt:
         raise CliError(
             f"Stopped waiting; the server carries on. `pyk8s cluster get {cluster['name']}` "
@@ -69,7 +101,11 @@ def wait_for_cluster(app: Application, cluster: Cluster, *, until: Collection[st
 
 
 def _follow_live(
-    app: Application, cluster_id: str, until: Collection[str], progress: Progress
+    app: Application,
+    cluster_id: str,
+    until: Collection[str],
+    progress: Progress,
+    deadline: Deadline,
 ) -> Cluster | None:
     """The settled cluster, or None when the socket cannot be opened or drops."""
     from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -86,7 +122,9 @@ def _follow_live(
                 cluster = app.api.cluster(cluster_id)
                 progress.cluster(cluster)
                 while cluster["status"] not in until:
-                    cluster = _next_update(app, socket, cluster, progress)
+                    deadline.check(cluster)
+                    wait = min(QUIET_CHECK_SECONDS, deadline.left())
+                    cluster = _next_update(app, socket, cluster, progress, wait)
                 return cluster
         except InvalidStatus as exc:
             if exc.response.status_code != 403:
@@ -102,10 +140,10 @@ def _follow_live(
 
 
 def _next_update(
-    app: Application, socket: ClientConnection, cluster: Cluster, progress: Progress
+    app: Application, socket: ClientConnection, cluster: Cluster, progress: Progress, wait: float
 ) -> Cluster:
     try:
-        message = json.loads(socket.recv(timeout=QUIET_CHECK_SECONDS))
+        message = json.loads(socket.recv(timeout=wait))
     except TimeoutError:
         cluster = app.api.cluster(cluster["id"])
         progress.cluster(cluster)
@@ -126,13 +164,20 @@ def _next_update(
     return cluster
 
 
-def _poll(app: Application, cluster_id: str, until: Collection[str], progress: Progress) -> Cluster:
+def _poll(
+    app: Application,
+    cluster_id: str,
+    until: Collection[str],
+    progress: Progress,
+    deadline: Deadline,
+) -> Cluster:
     while True:
         cluster = app.api.cluster(cluster_id)
         progress.cluster(cluster)
         if cluster["status"] in until:
             return cluster
-        time.sleep(POLL_INTERVAL_SECONDS)
+        deadline.check(cluster)
+        time.sleep(min(POLL_INTERVAL_SECONDS, deadline.left()))
 
 
 def _websocket_url(api_url: str, token: str) -> str:

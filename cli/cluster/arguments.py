@@ -1,7 +1,8 @@
 """Arguments and options shared by the cluster commands."""
 
+import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
@@ -57,6 +58,41 @@ def label_selector_option(command: F) -> F:
         multiple=True,
         metavar="KEY=VALUE",
         help="Only clusters carrying this label (repeatable: all of them).",
+    )(command)
+
+
+if TYPE_CHECKING:
+    DurationBase = click.ParamType[int, Any]
+else:  # generic in click's newer releases only (the CLI supports click 8.1 and later)
+    DurationBase = click.ParamType
+
+
+class Duration(DurationBase):
+    """10m, 90s, 1h30m, or plain seconds: as seconds."""
+
+    name = "duration"
+    _PARTS = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        parts = self._PARTS.fullmatch(text)
+        if not text or parts is None:
+            self.fail(f"{value!r}: write it like 10m, 90s or 1h30m.", param, ctx)
+            raise AssertionError  # fail() raises
+        hours, minutes, seconds = (int(part or 0) for part in parts.groups())
+        return hours * 3600 + minutes * 60 + seconds
+
+
+def wait_timeout_option(command: F) -> F:
+    return click.option(
+        "--timeout",
+        type=Duration(),
+        metavar="DURATION",
+        help="With --wait: give up after this long (10m, 90s, 1h30m), with exit code 6.",
     )(command)
 
 

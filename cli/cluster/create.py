@@ -1,9 +1,13 @@
 import click
 
 from cli.application import Application
-from cli.cluster.arguments import complete_kubernetes_version, output_option
+from cli.cluster.arguments import (
+    complete_kubernetes_version,
+    output_option,
+    wait_timeout_option,
+)
 from cli.errors import CliError, ExitCode
-from cli.watch import wait_for_cluster
+from cli.watch import Deadline, wait_for_cluster
 
 # A cluster being created can also end up deleted (by its owner, elsewhere) before running.
 SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
@@ -41,6 +45,7 @@ SETTLED_AFTER_CREATE = ("RUNNING", "ERROR", "DELETING", "DELETED")
     help="A label to find it by, e.g. ci-run=4711 (repeatable); see `list -l` and `delete -l`.",
 )
 @click.option("--wait", is_flag=True, help="Show progress and return once it is RUNNING.")
+@wait_timeout_option
 @click.option(
     "--if-not-exists",
     is_flag=True,
@@ -57,11 +62,14 @@ def create(
     kubernetes_version: str | None,
     labels: tuple[str, ...],
     wait: bool,
+    timeout: int | None,
     if_not_exists: bool,
     output: str,
 ) -> None:
     """Create a cluster. It is provisioned in the background; with --wait, follow its
     progress and exit non-zero if it fails."""
+    if timeout is not None and not wait:
+        raise click.UsageError("--timeout goes with --wait.")
     cluster = _existing(app, name) if if_not_exists else None
     if cluster is None:
         options = {
@@ -76,7 +84,9 @@ def create(
         }
         cluster = app.api.request("POST", "/clusters/", json=body).json()
     if wait:
-        cluster = wait_for_cluster(app, cluster, until=SETTLED_AFTER_CREATE)
+        cluster = wait_for_cluster(
+            app, cluster, until=SETTLED_AFTER_CREATE, deadline=Deadline(timeout)
+        )
     # With --wait, the final object, once.
     printed = app.display_for_scripts(output, cluster, names=[name])
     if wait and cluster["status"] != "RUNNING":

@@ -37,13 +37,13 @@ TEST_RUN_VARIABLES = {
 
 
 class Run:
-    def __init__(self, var_dir: Path, port: int, kind: Path) -> None:
+    def __init__(self, var_dir: Path, port: int, settings: dict[str, str]) -> None:
         self.var_dir = var_dir
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = var_dir.parent / f"run-{time.monotonic_ns()}.log"
         env = {k: v for k, v in os.environ.items() if k not in TEST_RUN_VARIABLES}
-        env.update(PORT=str(port), PYK8S_VAR_DIR=str(var_dir), PYK8S_KIND_BINARY=str(kind))
+        env.update(settings, PORT=str(port), PYK8S_VAR_DIR=str(var_dir))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "pyk8s.run"],
@@ -135,8 +135,11 @@ def start_run(fake_kind):
     """Start runs; whatever a failed test leaves running is killed, never leaked."""
     runs: list[Run] = []
 
-    def start(var_dir: Path, port: int | None = None) -> Run:
-        run = Run(var_dir, port or free_port(), fake_kind.binary)
+    def start(var_dir: Path, port: int | None = None, **settings: str) -> Run:
+        """A run on the fake kind, unless `settings` name another PYK8S_KIND_BINARY."""
+        run = Run(
+            var_dir, port or free_port(), {"PYK8S_KIND_BINARY": str(fake_kind.binary), **settings}
+        )
         runs.append(run)
         return run
 

@@ -1,0 +1,244 @@
+"""PyK8s-Lab with the real kind on a real Docker engine, as a user runs it: `make run`'s
+supervisor, the installed `pyk8s` command and kubectl. Run by `make e2e-real`, which builds or
+reuses the toolchain (tests/e2e/realkind/) and passes it in through the PYK8S_E2E_* variables
+below; skipped, saying so, anywhere else."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.datastores import free_port
+from tests.make_run import Run, descendants, wait_gone
+from tests.stack import wait_until
+
+KIND = os.environ.get("PYK8S_E2E_KIND_BINARY", "")
+KUBECTL = os.environ.get("PYK8S_E2E_KUBECTL", "")
+NODE_IMAGE = os.environ.get("PYK8S_E2E_NODE_IMAGE", "")
+# An image inside the node image (nothing can be pulled here) with `sleep` and `echo`.
+WORKLOAD_IMAGE = os.environ.get("PYK8S_E2E_WORKLOAD_IMAGE", "")
+VERSION = NODE_IMAGE.rpartition(":v")[2]
+MISSING_VERSION = "1.34.99"  # offered, with a node image that does not exist
+
+pytestmark = [
+    pytest.mark.realkind,
+    pytest.mark.stack,
+    pytest.mark.skipif(
+        not (KIND and KUBECTL and NODE_IMAGE and WORKLOAD_IMAGE and shutil.which("docker")),
+        reason="real kind: run by `make e2e-real` (PYK8S_E2E_KIND_BINARY, PYK8S_E2E_KUBECTL, "
+        "PYK8S_E2E_NODE_IMAGE, PYK8S_E2E_WORKLOAD_IMAGE and docker on PATH)",
+    ),
+]
+
+EMAIL, PASSWORD = "real@example.com", "correct-horse-battery-staple"
+# Two cores: a create of a control plane and a worker takes minutes here.
+CREATE_SECONDS = 600
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory):
+    """`python -m pyk8s.run` on the real kind, with a logged-in `pyk8s`."""
+    root = tmp_path_factory.mktemp("real")
+    run = Run(
+        root / "var",
+        free_port(),
+        {
+            "PYK8S_KIND_BINARY": KIND,
+            "PYK8S_KUBERNETES_VERSIONS": f"{VERSION},{MISSING_VERSION}",
+            "PYK8S_KIND_NODE_IMAGES": (
+                f"{VERSION}={NODE_IMAGE},{MISSING_VERSION}=pyk8s-lab/kind-node:missing"
+            ),
+            "PYK8S_MAX_CONCURRENT_PROVISIONS": "2",
+            "PYK8S_TTL_MIN_MINUTES": "1",
+            "PYK8S_EXPIRY_INTERVAL_SECONDS": "5",
+            "PYK8S_RECONCILE_INTERVAL_SECONDS": "10",
+            "PYK8S_CREATE_TIMEOUT_SECONDS": str(CREATE_SECONDS),
+            "PYK8S_CREATE_ATTEMPTS": "1",
+        },
+    )
+    try:
+        run.wait_ready()
+        home = root / "home"
+        home.mkdir()
+        user = User(run, home)
+        registered = httpx.post(
+            f"{run.url}/users/register", json={"email": EMAIL, "password": PASSWORD}
+        )
+        assert registered.status_code == 201, registered.text
+        login = user.pyk8s(
+            "auth", "login", "--api-url", run.url, "--email", EMAIL, "--password-stdin",
+            input=f"{PASSWORD}\n",
+        )  # fmt: skip
+        assert login.returncode == 0, login.stderr
+        yield user
+    finally:
+        children = descendants(run.process.pid)
+        run.process.send_signal(signal.SIGINT)
+        run.wait_exit()
+        wait_gone(set(children))
+
+
+class User:
+    def __init__(self, run, home: Path) -> None:
+        self.run = run
+        self.home = home
+        self.kubeconfig = home / ".kube" / "config"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYK8S_")}
+        return {
+            **env,
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "KUBECONFIG": str(self.kubeconfig),
+        }
+
+    def pyk8s(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        pyk8s = Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "pyk8s"
+        program = str(pyk8s) if pyk8s.exists() else shutil.which("pyk8s") or "pyk8s"
+        return subprocess.run(
+            [program, *args], env=self.env(), input=input, capture_output=True, text=True,
+            timeout=CREATE_SECONDS + 60,
+        )  # fmt: skip
+
+    def kubectl(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [KUBECTL, *args], env=self.env(), capture_output=True, text=True, timeout=timeout
+        )
+
+    def cluster(self, name: str) -> dict[str, Any]:
+        got = self.pyk8s("cluster", "get", name, "-o", "json")
+        assert got.returncode == 0, got.stderr
+        cluster: dict[str, Any] = json.loads(got.stdout)
+        return cluster
+
+
+def docker_objects(runtime_name: str) -> list[str]:
+    """Containers, volumes and networks that kind labelled as this cluster's."""
+    label = f"label=io.x-k8s.kind.cluster={runtime_name}"
+    found = []
+    for what in (["ps", "-a"], ["volume", "ls"], ["network", "ls"]):
+        listed = subprocess.run(
+            ["docker", *what, "-q", "--filter", label], capture_output=True, text=True, check=True
+        )
+        found += listed.stdout.split()
+    return found
+
+
+def runtime_name(product: "User", name: str) -> str:
+    """kind's name for the user's cluster, read from the run's own database."""
+    import psycopg
+
+    with psycopg.connect(
+        host=str(product.run.var_dir / "postgres"), user="postgres", dbname="pyk8s"
+    ) as db:
+        row = db.execute(
+            "SELECT runtime_name FROM clusters_cluster WHERE name = %s AND status != 'DELETED'",
+            [name],
+        ).fetchone()
+    assert row is not None, name
+    return str(row[0])
+
+
+def test_a_user_creates_uses_and_deletes_a_real_cluster(product):
+    created = product.pyk8s("cluster", "create", "--name", "real", "--workers", "1", "--wait")
+
+    assert created.returncode == 0, created.stderr + product.run.output()[-4000:]
+    assert "Live updates are unavailable" not in created.stderr  # followed over /ws
+    assert "Starting control-plane" in created.stderr  # real kind's lines, live
+    name = runtime_name(product, "real")
+
+    merged = product.pyk8s("cluster", "get-kubeconfig", "real", "--merge")
+    assert merged.returncode == 0, merged.stderr
+
+    def two_nodes_ready() -> bool:
+        nodes: str = product.kubectl("get", "nodes", "--no-headers").stdout
+        return nodes.count(" Ready ") == 2
+
+    wait_until(two_nodes_ready, timeout=180, interval=3, what="2 nodes Ready")
+
+    deployment = product.kubectl(
+        "create", "deployment", "hello", f"--image={WORKLOAD_IMAGE}", "--", "sleep", "infinity"
+    )
+    assert deployment.returncode == 0, deployment.stderr
+    # Nothing can be pulled here: the image is in the node image already.
+    product.kubectl(
+        "patch", "deployment", "hello", "--type=json", "-p",
+        '[{"op": "add", "path": "/spec/template/spec/containers/0/imagePullPolicy",'
+        ' "value": "Never"}]',
+    )  # fmt: skip
+    rolled = product.kubectl("rollout", "status", "deployment/hello", "--timeout=180s", timeout=200)
+    assert rolled.returncode == 0, rolled.stderr
+    exec_ = product.kubectl("exec", "deploy/hello", "--", "echo", "hello from the pod")
+    assert exec_.stdout.strip() == "hello from the pod", exec_.stderr
+
+    deleted = product.pyk8s("cluster", "delete", "real", "--yes", "--wait")
+
+    assert deleted.returncode == 0, deleted.stderr
+    assert docker_objects(name) == []  # no container, volume or network left
+
+
+def test_a_missing_node_image_ends_in_error_with_kinds_message(product):
+    failed = product.pyk8s(
+        "cluster", "create", "--name", "no-image", "--k8s-version", MISSING_VERSION, "--wait"
+    )
+
+    assert failed.returncode == 1
+    cluster = product.cluster("no-image")
+    assert cluster["status"] == "ERROR"
+    assert cluster["status_reason_code"] == "image_pull_failed", cluster["status_reason"]
+    assert "pyk8s-lab/kind-node:missing" in cluster["status_reason"]
+    product.pyk8s("cluster", "delete", "no-image", "--yes", "--wait")
+
+
+def test_the_ttl_removes_a_real_cluster(product):
+    created = product.pyk8s("cluster", "create", "--name", "short", "--ttl", "1", "--wait")
+    assert created.returncode == 0, created.stderr
+    name = runtime_name(product, "short")
+
+    def gone() -> bool:
+        got: int = product.pyk8s("cluster", "get", "short").returncode
+        return got == 4  # no longer listed
+
+    wait_until(gone, timeout=300, interval=5, what="the expired cluster to be deleted")
+    assert docker_objects(name) == []
+
+
+def test_the_reconciler_sees_a_cluster_deleted_behind_its_back(product):
+    created = product.pyk8s("cluster", "create", "--name", "doomed", "--wait")
+    assert created.returncode == 0, created.stderr
+    name = runtime_name(product, "doomed")
+
+    subprocess.run([KIND, "delete", "cluster", "--name", name], check=True, capture_output=True)
+
+    wait_until(
+        lambda: product.cluster("doomed")["status_reason_code"] == "disappeared",
+        timeout=120,
+        interval=5,
+        what="the reconciler to mark it disappeared",
+    )
+    product.pyk8s("cluster", "delete", "doomed", "--yes", "--wait")
+
+
+def test_two_creates_at_once_both_come_up(product):
+    # PYK8S_MAX_CONCURRENT_PROVISIONS=2: both run at once, neither waits for the other.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(
+                lambda name: product.pyk8s("cluster", "create", "--name", name, "--wait"),
+                ["twin-a", "twin-b"],
+            )
+        )
+
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    assert {product.cluster(n)["status"] for n in ("twin-a", "twin-b")} == {"RUNNING"}
+    for name in ("twin-a", "twin-b"):
+        product.pyk8s("cluster", "delete", name, "--yes", "--wait")

@@ -117,7 +117,7 @@ build_pause() {
 image_from_files() {
 	local tag=$1
 	shift
-	local change changes=()
+	local change changes=(--change "LABEL io.pyk8s-lab.kind-node.component=$tag")
 	for change in "$@"; do changes+=(--change "$change"); done
 	docker import "${changes[@]}" - "$tag" >/dev/null
 }
@@ -178,7 +178,7 @@ build_component_images() {
 node_build_key() {
 	(
 		cd "$here"
-		find . -type f -print0 | sort -z | xargs -0 sha256sum
+		find . -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum
 		sha256sum "$kube_bin"/* "$etcd_bin" "$coredns_bin" "$pause_bin" "$cache/kindnetd" | cut -c1-64
 	) | sha256sum | cut -c1-16
 }
@@ -229,6 +229,9 @@ assemble_node() {
 		--change 'ENV container=docker' \
 		--change "LABEL io.pyk8s-lab.kind-node.build-key=$key" \
 		"$container" "$node_image" >/dev/null
+	# The image this one replaces is now untagged: a gigabyte nobody will use.
+	docker image prune --force --filter "label=io.pyk8s-lab.kind-node.build-key" >/dev/null
+	docker image prune --force --filter "label=io.pyk8s-lab.kind-node.component" >/dev/null
 }
 
 main() {

@@ -88,3 +88,10 @@ lock: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Real kind on a real Docker engine, outside `make test` (a cold build takes long):
+# starts dockerd if none runs, builds or reuses the kind CLI and an offline node
+# image, and prints the settings that point PyK8s-Lab at them.
+.PHONY: kind-toolchain
+kind-toolchain:
+	tests/e2e/realkind/toolchain.sh

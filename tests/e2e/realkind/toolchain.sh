@@ -1,0 +1,18 @@
+#!/bin/sh
+# Build or reuse everything real kind needs here, then print the settings that
+# point at it (in the shell's `export` form, so `eval "$(toolchain.sh)"` works):
+# a Docker engine that runs kind's nodes, the kind CLI, a node image built
+# offline, and the kubectl of the same Kubernetes release.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/env.sh"
+repo=$(cd "$here/../../.." && pwd)
+
+"$here/dockerd.sh"
+kind=$("$here/kind.sh")
+image=$("$repo/deploy/kind-node/build.sh")
+version=${image##*:v}
+echo "export PYK8S_KIND_BINARY=$kind"
+echo "export PYK8S_KUBERNETES_VERSIONS=$version"
+echo "export PYK8S_KIND_NODE_IMAGES=$version=$image"
+echo "export KUBECTL=$PYK8S_E2E_CACHE/bin/kubectl"

@@ -92,6 +92,18 @@ clean:
 # Real kind on a real Docker engine, outside `make test` (a cold build takes long):
 # starts dockerd if none runs, builds or reuses the kind CLI and an offline node
 # image, and prints the settings that point PyK8s-Lab at them.
-.PHONY: kind-toolchain
+.PHONY: kind-toolchain e2e-real
 kind-toolchain:
 	tests/e2e/realkind/toolchain.sh
+
+# PyK8s-Lab on that real kind, as a user runs it (tests/e2e/test_real_clusters.py), and the
+# provider alone (tests/clusters/providers/test_real_kind.py).
+e2e-real: install
+	eval "$$(tests/e2e/realkind/toolchain.sh)" && \
+	export PATH="$$(dirname "$$PYK8S_KIND_BINARY"):$$(dirname "$$KUBECTL"):$$PATH" \
+		PYK8S_E2E_KIND_BINARY="$$PYK8S_KIND_BINARY" PYK8S_E2E_KUBECTL="$$KUBECTL" \
+		PYK8S_E2E_NODE_IMAGE="$${PYK8S_KIND_NODE_IMAGES#*=}" \
+		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES##*:}" \
+		VIRTUAL_ENV="$(CURDIR)/$(VENV)" && \
+	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest -p no:cacheprovider -m realkind \
+		tests/e2e/test_real_clusters.py tests/clusters/providers/test_real_kind.py $(PYTEST_ARGS)

@@ -21,6 +21,11 @@ from accounts.models import User, normalize_email
 from pyk8s import realtime
 from pyk8s.errors import ApplicationError
 
+# The time of the login a refresh token descends from (epoch seconds; OpenID Connect's name),
+# carried from each refresh token to the next, so that refreshing never extends a session
+# past PYK8S_SESSION_MAX_DAYS.
+LOGIN_TIME_CLAIM = "auth_time"
+
 
 @dataclass(frozen=True)
 class TokenPair:
@@ -47,7 +52,7 @@ def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
     """Tokens for valid credentials, within the failure limits of user_authenticate."""
     user = user_authenticate(email=email, password=password, client_ip=client_ip)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return _token_pair(user)
+    return _token_pair(user, logged_in_at=int(time.time()))
 
 
 def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
@@ -89,7 +94,8 @@ def token_refresh(*, refresh: str) -> TokenPair:
     """A new access token and a new refresh token; the given refresh token is used up.
 
     Blacklisting is what claims the old token: of two requests racing with one refresh
-    token, only the one that blacklists it gets new tokens.
+    token, only the one that blacklists it gets new tokens. No refresh extends a session past
+    PYK8S_SESSION_MAX_DAYS from its login.
     """
     try:
         old = RefreshToken(refresh)  # type: ignore[arg-type]
@@ -102,11 +108,20 @@ def token_refresh(*, refresh: str) -> TokenPair:
             code="no_active_account",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
+    # Tokens from before the claim existed count from their own issue time.
+    logged_in_at = int(old.get(LOGIN_TIME_CLAIM, old["iat"]))
+    if time.time() >= logged_in_at + settings.PYK8S_SESSION_MAX_DAYS * 24 * 60 * 60:
+        raise ApplicationError(
+            f"This session started more than {settings.PYK8S_SESSION_MAX_DAYS} days ago and "
+            "has ended. Log in again.",
+            code="session_expired",
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
     # Annotated as the row, blacklist() returns get_or_create's (row, created).
     _, claimed = cast(tuple[BlacklistedToken, bool], old.blacklist())
     if not claimed:
         raise _refresh_token_invalid()
-    return _token_pair(user)
+    return _token_pair(user, logged_in_at=logged_in_at)
 
 
 def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:
@@ -142,8 +157,9 @@ def _revoked_key(jti: str) -> str:
     return f"revoked-access:{jti}"
 
 
-def _token_pair(user: User) -> TokenPair:
+def _token_pair(user: User, *, logged_in_at: int) -> TokenPair:
     refresh = RefreshToken.for_user(user)
+    refresh[LOGIN_TIME_CLAIM] = logged_in_at
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 

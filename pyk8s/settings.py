@@ -265,6 +265,11 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# However often its tokens are refreshed, a login lasts this long; then the user logs in again.
+PYK8S_SESSION_MAX_DAYS = env.int("PYK8S_SESSION_MAX_DAYS", default=30)
+if PYK8S_SESSION_MAX_DAYS < 1:
+    raise ImproperlyConfigured("PYK8S_SESSION_MAX_DAYS must be 1 or more.")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "PyK8s-Lab API",
     "DESCRIPTION": "Short-lived, isolated Kubernetes (KinD) clusters on demand.",

@@ -121,7 +121,8 @@ class TokenRefreshView(APIView):
             401: OpenApiResponse(
                 ErrorSerializer,
                 description="token_not_valid: invalid, expired, revoked or already used; "
-                "no_active_account: the account is gone or disabled.",
+                "no_active_account: the account is gone or disabled; session_expired: the "
+                "login is PYK8S_SESSION_MAX_DAYS old, log in again.",
             ),
         },
         summary="Exchange a refresh token for a new access token and a new refresh token",

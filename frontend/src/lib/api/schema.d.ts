@@ -563,7 +563,7 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshFieldErrors"];
                 };
             };
-            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled. */
+            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled; session_expired: the login is PYK8S_SESSION_MAX_DAYS old, log in again. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -10,12 +10,13 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
 from accounts.models import User, normalize_email
 from pyk8s import realtime
@@ -25,6 +26,8 @@ from pyk8s.errors import ApplicationError
 # carried from each refresh token to the next, so that refreshing never extends a session
 # past PYK8S_SESSION_MAX_DAYS.
 LOGIN_TIME_CLAIM = "auth_time"
+# The account's session_generation when the login happened; a token from an older one is dead.
+SESSION_GENERATION_CLAIM = "session_generation"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ def token_refresh(*, refresh: str) -> TokenPair:
     try:
         old = RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
+        _end_sessions_if_reused(refresh)
         raise _refresh_token_invalid() from exc
     user = User.objects.filter(pk=old[jwt_settings.USER_ID_CLAIM], is_active=True).first()
     if user is None:
@@ -108,6 +112,8 @@ def token_refresh(*, refresh: str) -> TokenPair:
             code="no_active_account",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
+    if not session_is_current(old, user):
+        raise _session_ended()
     # Tokens from before the claim existed count from their own issue time.
     logged_in_at = int(old.get(LOGIN_TIME_CLAIM, old["iat"]))
     if time.time() >= logged_in_at + settings.PYK8S_SESSION_MAX_DAYS * 24 * 60 * 60:
@@ -119,9 +125,47 @@ def token_refresh(*, refresh: str) -> TokenPair:
         )
     # Annotated as the row, blacklist() returns get_or_create's (row, created).
     _, claimed = cast(tuple[BlacklistedToken, bool], old.blacklist())
-    if not claimed:
+    if not claimed:  # a racing request used it first: one of the two is not its owner
+        user_sessions_end(user=user)
         raise _refresh_token_invalid()
     return _token_pair(user, logged_in_at=logged_in_at)
+
+
+def user_sessions_end(*, user: User) -> None:
+    """End every session of the account: its access and refresh tokens stop working (they
+    carry an older session generation) and its open sockets close."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        user.refresh_from_db(fields=["session_generation"])
+        realtime.sessions_ended(user.pk, user.session_generation)
+
+
+def session_is_current(token: Token, user: User) -> bool:
+    """Whether no end of all the account's sessions came after this token's login."""
+    return int(token.get(SESSION_GENERATION_CLAIM, 0)) == user.session_generation
+
+
+def _end_sessions_if_reused(refresh: str) -> None:
+    """A genuine refresh token, used up already, presented again: whoever holds it copied it,
+    the owner or a thief, and nothing tells which. So every session of the account ends,
+    the thief's included, and the owner logs in again.
+
+    The whole account, not only this login's chain of tokens: a thief who copied one refresh
+    token may well have copied the others from the same place. A token of sessions that have
+    ended already changes nothing, so replaying an old token cannot log the owner out again
+    and again.
+    """
+    try:
+        token = UntypedToken(refresh)  # type: ignore[arg-type]  # signature and expiry
+    except TokenError:
+        return
+    if token.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+        return
+    if not BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists():
+        return
+    user = User.objects.filter(pk=token[jwt_settings.USER_ID_CLAIM]).first()
+    if user is not None and session_is_current(token, user):
+        user_sessions_end(user=user)
 
 
 def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:
@@ -160,7 +204,17 @@ def _revoked_key(jti: str) -> str:
 def _token_pair(user: User, *, logged_in_at: int) -> TokenPair:
     refresh = RefreshToken.for_user(user)
     refresh[LOGIN_TIME_CLAIM] = logged_in_at
+    refresh[SESSION_GENERATION_CLAIM] = user.session_generation
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _session_ended() -> ApplicationError:
+    return ApplicationError(
+        "This session was ended: logged out everywhere, the password changed, or a used "
+        "refresh token was presented again. Log in again.",
+        code="session_revoked",
+        status_code=status.HTTP_401_UNAUTHORIZED,
+    )
 
 
 def _refresh_token_invalid() -> ApplicationError:

@@ -28,6 +28,7 @@ CLOSE_UNAUTHORIZED = 4401
 class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     group: str | None = None
     jti: str | None = None
+    session_generation = 0
     expiry: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
@@ -36,7 +37,7 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.accept()  # so that the client reads why: 4401, not a failed handshake
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        user_id, expires_at, self.jti = authenticated
+        user_id, expires_at, self.jti, self.session_generation = authenticated
         self.group = user_group(user_id)
         # Joined before the handshake completes: a client that acts as soon as it is
         # connected hears every event its action causes.
@@ -65,9 +66,14 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if message["jti"] == self.jti:
             await self.close(code=CLOSE_UNAUTHORIZED)
 
+    async def sessions_ended(self, message: dict[str, Any]) -> None:
+        if self.session_generation < message["generation"]:
+            await self.close(code=CLOSE_UNAUTHORIZED)
 
-def _authenticate(query_string: bytes) -> tuple[int, float, str] | None:
-    """(user id, token expiry, token id) for a valid, unrevoked access token of an active user."""
+
+def _authenticate(query_string: bytes) -> tuple[int, float, str, int] | None:
+    """(user id, token expiry, token id, session generation) for a valid, unrevoked access
+    token of an active user."""
     tokens = parse_qs(query_string.decode("latin-1")).get("token", [])
     if len(tokens) != 1:
         return None
@@ -77,4 +83,4 @@ def _authenticate(query_string: bytes) -> tuple[int, float, str] | None:
         user = auth.get_user(token)
     except (InvalidToken, TokenError, AuthenticationFailed):
         return None
-    return user.pk, float(token["exp"]), str(token["jti"])
+    return user.pk, float(token["exp"]), str(token["jti"]), user.session_generation

@@ -122,7 +122,9 @@ class TokenRefreshView(APIView):
                 ErrorSerializer,
                 description="token_not_valid: invalid, expired, revoked or already used; "
                 "no_active_account: the account is gone or disabled; session_expired: the "
-                "login is PYK8S_SESSION_MAX_DAYS old, log in again.",
+                "login is PYK8S_SESSION_MAX_DAYS old, log in again; session_revoked: every "
+                "session of the account was ended. A used refresh token presented again ends "
+                "every session of its account.",
             ),
         },
         summary="Exchange a refresh token for a new access token and a new refresh token",

@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.services import access_token_revoke, user_logout
+from accounts.services import access_token_revoke, user_logout, user_sessions_end
 from clusters import events
 from clusters.consumers import CLOSE_UNAUTHORIZED
 from pyk8s.asgi import application
@@ -184,5 +184,26 @@ def test_a_logout_closes_the_sockets_opened_with_its_access_token():
         event = await open_socket.receive_json_from(timeout=3)  # another session's stays open
         assert event["cluster"]["id"] == str(cluster.id)
         await open_socket.disconnect()
+
+    run(scenario)
+
+
+def test_ending_every_session_closes_every_socket_of_the_account():
+    alice, bob = UserFactory.create(), UserFactory.create()
+    cluster = ClusterFactory.create(owner=bob)
+    tokens = [str(access_for(alice)), str(access_for(alice)), str(access_for(bob))]
+
+    async def scenario():
+        laptop, _ = await connect(tokens[0])
+        phone, _ = await connect(tokens[1])
+        bobs, _ = await connect(tokens[2])
+        await asyncio.sleep(0.1)
+        await database_sync_to_async(user_sessions_end)(user=alice)
+        assert await closed_with(laptop) == CLOSE_UNAUTHORIZED
+        assert await closed_with(phone) == CLOSE_UNAUTHORIZED
+        await database_sync_to_async(events.cluster_changed)(cluster)
+        event = await bobs.receive_json_from(timeout=3)  # another account's stays open
+        assert event["cluster"]["id"] == str(cluster.id)
+        await bobs.disconnect()
 
     run(scenario)

@@ -563,7 +563,7 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshFieldErrors"];
                 };
             };
-            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled; session_expired: the login is PYK8S_SESSION_MAX_DAYS old, log in again. */
+            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled; session_expired: the login is PYK8S_SESSION_MAX_DAYS old, log in again; session_revoked: every session of the account was ended. A used refresh token presented again ends every session of its account. */
             401: {
                 headers: {
                     [name: string]: unknown;

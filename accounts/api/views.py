@@ -154,6 +154,19 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class LogoutAllView(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: _unauthenticated},
+        summary="Log out everywhere: end every session of the account",
+        description="Every access and refresh token of the account stops working, this "
+        "request's included, and its /ws sockets close with 4401.",
+    )
+    def post(self, request: Request) -> Response:
+        services.user_sessions_end(user=cast(User, request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MeView(APIView):
     @extend_schema(
         responses={200: UserSerializer, 401: _unauthenticated}, summary="The logged-in account"

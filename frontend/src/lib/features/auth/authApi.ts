@@ -34,6 +34,16 @@ export const authApi = createApi({
         endSession(dispatch);
       },
     }),
+    logoutEverywhere: build.mutation<null, void>({
+      query: () => {
+        sessionEnding();
+        return { url: "/auth/logout-all", method: "POST" };
+      },
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        await queryFulfilled.catch(() => undefined);
+        endSession(dispatch);
+      },
+    }),
     me: build.query<User, void>({
       query: () => "/users/me",
       providesTags: ["Me"],
@@ -41,4 +51,10 @@ export const authApi = createApi({
   }),
 });
 
-export const { useRegisterMutation, useLoginMutation, useLogoutMutation, useMeQuery } = authApi;
+export const {
+  useRegisterMutation,
+  useLoginMutation,
+  useLogoutMutation,
+  useLogoutEverywhereMutation,
+  useMeQuery,
+} = authApi;

@@ -220,6 +220,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: ends every session of an account whose password changes.
+    {"NAME": "accounts.passwords.PasswordChangeEndsSessions"},
 ]
 
 # Password hashes running at once in one web process (19 MiB each); past it, 503 Retry-After.

@@ -1,6 +1,8 @@
-"""Account writes: registration, login with failure limits, token refresh, logout."""
+"""Account writes: registration, login with failure limits, token refresh, logout, the end of
+every session, and the tickets that open /ws sockets."""
 
 import hashlib
+import secrets
 import time
 from dataclasses import dataclass
 from typing import cast
@@ -195,6 +197,57 @@ def access_token_revoke(access: AccessToken) -> None:
 
 def access_token_is_revoked(jti: str) -> bool:
     return bool(cache.get(_revoked_key(jti)))
+
+
+@dataclass(frozen=True)
+class WebsocketTicket:
+    """What a /ws socket opened with a ticket inherits from the access token that got it."""
+
+    user_id: int
+    access_token_id: str  # jti: a logout of that token closes the socket
+    expires_at: float  # the access token's expiry: the socket closes then
+    session_generation: int
+
+
+WEBSOCKET_TICKET_SECONDS = 30
+
+
+def websocket_ticket_issue(*, user: User, access: Token) -> str:
+    """A single-use ticket for opening one /ws socket within WEBSOCKET_TICKET_SECONDS.
+
+    Browsers cannot set headers on a WebSocket, and a token in its URL ends up in proxies'
+    access logs; a ticket there is worthless by the time anyone reads it.
+    """
+    ticket = secrets.token_urlsafe(32)
+    granted = WebsocketTicket(
+        user_id=user.pk,
+        access_token_id=str(access["jti"]),
+        expires_at=float(access["exp"]),
+        session_generation=int(access.get(SESSION_GENERATION_CLAIM, 0)),
+    )
+    cache.set(_ticket_key(ticket), granted, timeout=WEBSOCKET_TICKET_SECONDS)
+    return ticket
+
+
+def websocket_ticket_redeem(*, ticket: str) -> WebsocketTicket | None:
+    """The ticket's grant, once: None for an unknown, expired or used ticket, and for one
+    whose access token or session has been revoked since, or whose account is disabled."""
+    key = _ticket_key(ticket)
+    granted = cache.get(key)
+    # Of two sockets presenting one ticket, only the one whose delete removes it goes on.
+    if not isinstance(granted, WebsocketTicket) or not cache.delete(key):
+        return None
+    if granted.expires_at <= time.time() or access_token_is_revoked(granted.access_token_id):
+        return None
+    user = User.objects.filter(pk=granted.user_id, is_active=True).first()
+    if user is None or user.session_generation != granted.session_generation:
+        return None
+    return granted
+
+
+def _ticket_key(ticket: str) -> str:
+    # Hashed, so that the keys Redis lists are no tickets.
+    return f"ws-ticket:{hashlib.sha256(ticket.encode()).hexdigest()}"
 
 
 def _revoked_key(jti: str) -> str:

@@ -20,6 +20,7 @@ from accounts.api.serializers import (
     RefreshSerializer,
     TokenPairSerializer,
     UserSerializer,
+    WebsocketTicketSerializer,
 )
 from accounts.api.throttles import LoginThrottle, RegisterThrottle, client_ip
 from accounts.models import User
@@ -165,6 +166,22 @@ class LogoutAllView(APIView):
     def post(self, request: Request) -> Response:
         services.user_sessions_end(user=cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebsocketTicketView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: WebsocketTicketSerializer, 401: _unauthenticated},
+        summary="A single-use ticket that opens one /ws socket",
+        description="Connect to /ws?ticket=<ticket> within expires_in seconds. The socket "
+        "lasts as long as the access token of this request, and a logout of that token "
+        "closes it.",
+    )
+    def post(self, request: Request) -> Response:
+        ticket = services.websocket_ticket_issue(
+            user=cast(User, request.user), access=cast(AccessToken, request.auth)
+        )
+        return Response({"ticket": ticket, "expires_in": services.WEBSOCKET_TICKET_SECONDS})
 
 
 class MeView(APIView):

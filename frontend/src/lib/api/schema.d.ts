@@ -277,6 +277,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ws/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket that opens one /ws socket
+         * @description Connect to /ws?ticket=<ticket> within expires_in seconds. The socket lasts as long as the access token of this request, and a logout of that token closes it.
+         */
+        post: operations["ws_ticket_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -451,6 +471,11 @@ export interface components {
             readonly id: number;
             /** Format: email */
             readonly email: string;
+        };
+        WebsocketTicket: {
+            ticket: string;
+            /** @description Seconds left to open the socket with it. */
+            expires_in: number;
         };
     };
     responses: never;
@@ -1086,6 +1111,34 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ws_ticket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebsocketTicket"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

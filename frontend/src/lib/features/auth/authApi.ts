@@ -1,6 +1,6 @@
 import { createApi } from "@reduxjs/toolkit/query/react";
 import { baseQueryWithReauth } from "@/lib/api/baseQuery";
-import type { Credentials, TokenPair, User } from "@/lib/api/types";
+import type { Credentials, TokenPair, User, WebsocketTicket } from "@/lib/api/types";
 import { endSession, sessionEnding, startSession, storedRefreshToken } from "./session";
 
 export const authApi = createApi({
@@ -43,6 +43,10 @@ export const authApi = createApi({
         await queryFulfilled.catch(() => undefined);
         endSession(dispatch);
       },
+    }),
+    /** A single-use ticket that opens one /ws socket (eventStream.ts). */
+    websocketTicket: build.mutation<WebsocketTicket, void>({
+      query: () => ({ url: "/ws/ticket", method: "POST" }),
     }),
     me: build.query<User, void>({
       query: () => "/users/me",

@@ -79,6 +79,7 @@ COPY --from=frontend /src/frontend/out/ frontend/out/
 # Settings refuse to load without real-looking secrets; collectstatic reads neither, so
 # throwaway values keep real ones out of the image.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    PYK8S_JWT_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     PYK8S_ENCRYPTION_KEYS="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
     python manage.py collectstatic --noinput
 USER 10001:10001

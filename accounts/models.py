@@ -33,6 +33,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Tokens carry the generation they were issued under; raising it ends every session of the
+    # account at once (access tokens, refresh tokens, sockets), as a log-out-everywhere, a
+    # password change or a reused refresh token must.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -1,6 +1,8 @@
-"""Account writes: registration, login with failure limits, token refresh, logout."""
+"""Account writes: registration, login with failure limits, token refresh, logout, the end of
+every session, and the tickets that open /ws sockets."""
 
 import hashlib
+import secrets
 import time
 from dataclasses import dataclass
 from typing import cast
@@ -10,16 +12,24 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
 from accounts.models import User, normalize_email
 from pyk8s import realtime
 from pyk8s.errors import ApplicationError
+
+# The time of the login a refresh token descends from (epoch seconds; OpenID Connect's name),
+# carried from each refresh token to the next, so that refreshing never extends a session
+# past PYK8S_SESSION_MAX_DAYS.
+LOGIN_TIME_CLAIM = "auth_time"
+# The account's session_generation when the login happened; a token from an older one is dead.
+SESSION_GENERATION_CLAIM = "session_generation"
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:
     """Tokens for valid credentials, within the failure limits of user_authenticate."""
     user = user_authenticate(email=email, password=password, client_ip=client_ip)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return _token_pair(user)
+    return _token_pair(user, logged_in_at=int(time.time()))
 
 
 def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
@@ -89,11 +99,13 @@ def token_refresh(*, refresh: str) -> TokenPair:
     """A new access token and a new refresh token; the given refresh token is used up.
 
     Blacklisting is what claims the old token: of two requests racing with one refresh
-    token, only the one that blacklists it gets new tokens.
+    token, only the one that blacklists it gets new tokens. No refresh extends a session past
+    PYK8S_SESSION_MAX_DAYS from its login.
     """
     try:
         old = RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as exc:
+        _end_sessions_if_reused(refresh)
         raise _refresh_token_invalid() from exc
     user = User.objects.filter(pk=old[jwt_settings.USER_ID_CLAIM], is_active=True).first()
     if user is None:
@@ -102,11 +114,60 @@ def token_refresh(*, refresh: str) -> TokenPair:
             code="no_active_account",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
+    if not session_is_current(old, user):
+        raise _session_ended()
+    # Tokens from before the claim existed count from their own issue time.
+    logged_in_at = int(old.get(LOGIN_TIME_CLAIM, old["iat"]))
+    if time.time() >= logged_in_at + settings.PYK8S_SESSION_MAX_DAYS * 24 * 60 * 60:
+        raise ApplicationError(
+            f"This session started more than {settings.PYK8S_SESSION_MAX_DAYS} days ago and "
+            "has ended. Log in again.",
+            code="session_expired",
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
     # Annotated as the row, blacklist() returns get_or_create's (row, created).
     _, claimed = cast(tuple[BlacklistedToken, bool], old.blacklist())
-    if not claimed:
+    if not claimed:  # a racing request used it first: one of the two is not its owner
+        user_sessions_end(user=user)
         raise _refresh_token_invalid()
-    return _token_pair(user)
+    return _token_pair(user, logged_in_at=logged_in_at)
+
+
+def user_sessions_end(*, user: User) -> None:
+    """End every session of the account: its access and refresh tokens stop working (they
+    carry an older session generation) and its open sockets close."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        user.refresh_from_db(fields=["session_generation"])
+        realtime.sessions_ended(user.pk, user.session_generation)
+
+
+def session_is_current(token: Token, user: User) -> bool:
+    """Whether no end of all the account's sessions came after this token's login."""
+    return int(token.get(SESSION_GENERATION_CLAIM, 0)) == user.session_generation
+
+
+def _end_sessions_if_reused(refresh: str) -> None:
+    """A genuine refresh token, used up already, presented again: whoever holds it copied it,
+    the owner or a thief, and nothing tells which. So every session of the account ends,
+    the thief's included, and the owner logs in again.
+
+    The whole account, not only this login's chain of tokens: a thief who copied one refresh
+    token may well have copied the others from the same place. A token of sessions that have
+    ended already changes nothing, so replaying an old token cannot log the owner out again
+    and again.
+    """
+    try:
+        token = UntypedToken(refresh)  # type: ignore[arg-type]  # signature and expiry
+    except TokenError:
+        return
+    if token.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+        return
+    if not BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists():
+        return
+    user = User.objects.filter(pk=token[jwt_settings.USER_ID_CLAIM]).first()
+    if user is not None and session_is_current(token, user):
+        user_sessions_end(user=user)
 
 
 def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:
@@ -138,13 +199,75 @@ def access_token_is_revoked(jti: str) -> bool:
     return bool(cache.get(_revoked_key(jti)))
 
 
+@dataclass(frozen=True)
+class WebsocketTicket:
+    """What a /ws socket opened with a ticket inherits from the access token that got it."""
+
+    user_id: int
+    access_token_id: str  # jti: a logout of that token closes the socket
+    expires_at: float  # the access token's expiry: the socket closes then
+    session_generation: int
+
+
+WEBSOCKET_TICKET_SECONDS = 30
+
+
+def websocket_ticket_issue(*, user: User, access: Token) -> str:
+    """A single-use ticket for opening one /ws socket within WEBSOCKET_TICKET_SECONDS.
+
+    Browsers cannot set headers on a WebSocket, and a token in its URL ends up in proxies'
+    access logs; a ticket there is worthless by the time anyone reads it.
+    """
+    ticket = secrets.token_urlsafe(32)
+    granted = WebsocketTicket(
+        user_id=user.pk,
+        access_token_id=str(access["jti"]),
+        expires_at=float(access["exp"]),
+        session_generation=int(access.get(SESSION_GENERATION_CLAIM, 0)),
+    )
+    cache.set(_ticket_key(ticket), granted, timeout=WEBSOCKET_TICKET_SECONDS)
+    return ticket
+
+
+def websocket_ticket_redeem(*, ticket: str) -> WebsocketTicket | None:
+    """The ticket's grant, once: None for an unknown, expired or used ticket, and for one
+    whose access token or session has been revoked since, or whose account is disabled."""
+    key = _ticket_key(ticket)
+    granted = cache.get(key)
+    # Of two sockets presenting one ticket, only the one whose delete removes it goes on.
+    if not isinstance(granted, WebsocketTicket) or not cache.delete(key):
+        return None
+    if granted.expires_at <= time.time() or access_token_is_revoked(granted.access_token_id):
+        return None
+    user = User.objects.filter(pk=granted.user_id, is_active=True).first()
+    if user is None or user.session_generation != granted.session_generation:
+        return None
+    return granted
+
+
+def _ticket_key(ticket: str) -> str:
+    # Hashed, so that the keys Redis lists are no tickets.
+    return f"ws-ticket:{hashlib.sha256(ticket.encode()).hexdigest()}"
+
+
 def _revoked_key(jti: str) -> str:
     return f"revoked-access:{jti}"
 
 
-def _token_pair(user: User) -> TokenPair:
+def _token_pair(user: User, *, logged_in_at: int) -> TokenPair:
     refresh = RefreshToken.for_user(user)
+    refresh[LOGIN_TIME_CLAIM] = logged_in_at
+    refresh[SESSION_GENERATION_CLAIM] = user.session_generation
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _session_ended() -> ApplicationError:
+    return ApplicationError(
+        "This session was ended: logged out everywhere, the password changed, or a used "
+        "refresh token was presented again. Log in again.",
+        code="session_revoked",
+        status_code=status.HTTP_401_UNAUTHORIZED,
+    )
 
 
 def _refresh_token_invalid() -> ApplicationError:

@@ -19,7 +19,16 @@ import websockets
 from django.db import connection
 from django.utils import timezone
 
-from bench.harness import Figure, percentiles, product_env, rss_bytes, running_stack, token, users
+from bench.harness import (
+    Figure,
+    percentiles,
+    product_env,
+    rss_bytes,
+    running_stack,
+    token,
+    users,
+    with_ticket,
+)
 from clusters.api.serializers import ClusterSerializer
 from clusters.events import publish, publish_all
 from clusters.models import Cluster
@@ -107,7 +116,7 @@ async def _deliveries(
     """One user, `rounds` events one after the other."""
     ((user_id, access),) = tokens.items()
     samples = []
-    async with websockets.connect(f"{url}?token={access}") as socket:
+    async with websockets.connect(with_ticket(url, access)) as socket:
         await asyncio.sleep(0.2)  # group_add is done once connect returns, but be sure
         for _ in range(rounds):
             sent = time.time()
@@ -128,7 +137,7 @@ async def _fan_out(
     for start in range(0, len(ids), CONNECT_BATCH):
         batch = ids[start : start + CONNECT_BATCH]
         opened = await asyncio.gather(
-            *(websockets.connect(f"{url}?token={tokens[i]}", open_timeout=60) for i in batch)
+            *(websockets.connect(with_ticket(url, tokens[i]), open_timeout=60) for i in batch)
         )
         sockets.update(zip(batch, opened, strict=True))
     await asyncio.sleep(1)  # every consumer has joined its group

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
+from accounts.services import websocket_ticket_issue
 from tests.stack import Stack, stack_env
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -75,6 +76,14 @@ def users(count: int, prefix: str) -> list[User]:
 
 def token(user: User) -> str:
     return str(AccessToken.for_user(user))
+
+
+def with_ticket(ws_url: str, access: str) -> str:
+    """`ws_url` with a /ws ticket for this access token, issued in this process (it shares
+    the stack's Redis) without a database query, so async code may call it too."""
+    token = AccessToken(access)  # type: ignore[arg-type]
+    ticket = websocket_ticket_issue(user=User(pk=token["user_id"]), access=token)
+    return f"{ws_url}?ticket={ticket}"
 
 
 def rss_bytes(pid: int) -> int:

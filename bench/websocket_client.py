@@ -8,12 +8,14 @@ from typing import Any
 
 from websockets.sync.client import connect
 
+from bench.harness import with_ticket
+
 
 class Listener:
     def __init__(self, web_url: str, token: str) -> None:
         self.events: list[tuple[float, dict[str, Any]]] = []
         self.changed = threading.Condition()
-        self.socket = connect(f"{web_url.replace('http', 'ws', 1)}/ws?token={token}")
+        self.socket = connect(with_ticket(f"{web_url.replace('http', 'ws', 1)}/ws", token))
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 

@@ -1,10 +1,11 @@
 """`/ws`: pushes each user's cluster events to that user's sockets, nothing else.
 
-Authentication is the access JWT in the query string (`/ws?token=...`), as browsers cannot
-set headers on a WebSocket. A bad token closes the socket with code 4401 right after the
+Authentication is a single-use ticket in the query string (`/ws?ticket=...`, from POST
+/ws/ticket), as browsers cannot set headers on a WebSocket, and a token in a URL would end up
+in access logs. A bad, used or expired ticket closes the socket with code 4401 right after the
 handshake, so clients can tell "log in again" from a network failure; a good one keeps it
-open only until the token expires or a logout revokes it (then 4401 too: refresh and
-reconnect).
+open only until the access token that got the ticket expires or is revoked (then 4401 too:
+refresh, get a new ticket and reconnect).
 """
 
 import asyncio
@@ -15,9 +16,8 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
-from accounts.authentication import JWTAuthentication
+from accounts.services import WebsocketTicket, websocket_ticket_redeem
 from pyk8s.realtime import user_group
 
 logger = logging.getLogger(__name__)
@@ -28,15 +28,17 @@ CLOSE_UNAUTHORIZED = 4401
 class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     group: str | None = None
     jti: str | None = None
+    session_generation = 0
     expiry: asyncio.TimerHandle | None = None
 
     async def connect(self) -> None:
-        authenticated = await database_sync_to_async(_authenticate)(self.scope["query_string"])
-        if authenticated is None:
+        granted = await database_sync_to_async(_redeem_ticket)(self.scope["query_string"])
+        if granted is None:
             await self.accept()  # so that the client reads why: 4401, not a failed handshake
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        user_id, expires_at, self.jti = authenticated
+        user_id, expires_at = granted.user_id, granted.expires_at
+        self.jti, self.session_generation = granted.access_token_id, granted.session_generation
         self.group = user_group(user_id)
         # Joined before the handshake completes: a client that acts as soon as it is
         # connected hears every event its action causes.
@@ -65,16 +67,13 @@ class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if message["jti"] == self.jti:
             await self.close(code=CLOSE_UNAUTHORIZED)
 
+    async def sessions_ended(self, message: dict[str, Any]) -> None:
+        if self.session_generation < message["generation"]:
+            await self.close(code=CLOSE_UNAUTHORIZED)
 
-def _authenticate(query_string: bytes) -> tuple[int, float, str] | None:
-    """(user id, token expiry, token id) for a valid, unrevoked access token of an active user."""
-    tokens = parse_qs(query_string.decode("latin-1")).get("token", [])
-    if len(tokens) != 1:
+
+def _redeem_ticket(query_string: bytes) -> WebsocketTicket | None:
+    tickets = parse_qs(query_string.decode("latin-1")).get("ticket", [])
+    if len(tickets) != 1:
         return None
-    auth = JWTAuthentication()
-    try:
-        token = auth.get_validated_token(tokens[0].encode())
-        user = auth.get_user(token)
-    except (InvalidToken, TokenError, AuthenticationFailed):
-        return None
-    return user.pk, float(token["exp"]), str(token["jti"])
+    return websocket_ticket_redeem(ticket=tickets[0])

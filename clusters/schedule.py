@@ -14,6 +14,8 @@ def ensure_periodic_tasks(**kwargs: Any) -> None:
          settings.PYK8S_EXPIRY_INTERVAL_SECONDS),
         ("Reconcile clusters with the runtime", "clusters.tasks.clusters_reconcile",
          settings.PYK8S_RECONCILE_INTERVAL_SECONDS),
+        ("Remove expired refresh tokens", "accounts.tasks.tokens_flush_expired",
+         24 * 60 * 60),
     ]:  # fmt: skip
         every, _ = IntervalSchedule.objects.get_or_create(
             every=seconds, period=IntervalSchedule.SECONDS

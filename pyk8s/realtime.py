@@ -2,7 +2,8 @@
 
 Sent only after the database commit they describe, so a client never hears of a state it
 cannot then read. What the messages say is up to the apps: clusters.events builds cluster
-events; a logout closes the sockets of the token it revoked (token.revoked).
+events; a logout closes the sockets of the token it revoked (token.revoked), and ending every
+session of an account closes all of its sockets (sessions.ended).
 """
 
 import asyncio
@@ -32,6 +33,12 @@ def access_token_revoked(user_id: int, jti: str) -> None:
     """Close the user's sockets opened with this access token (revoked by a logout): a
     socket never outlives its credentials."""
     send_on_commit([(user_id, {"type": "token.revoked", "jti": jti})])
+
+
+def sessions_ended(user_id: int, generation: int) -> None:
+    """Close the user's sockets opened with tokens from before session generation
+    `generation` (every session of the account was ended)."""
+    send_on_commit([(user_id, {"type": "sessions.ended", "generation": generation})])
 
 
 def send_on_commit(messages: Iterable[tuple[int, dict[str, Any]]]) -> None:

@@ -259,6 +259,10 @@ def _prepare_environment(var_dir: Path) -> None:
         os.environ["SECRET_KEY"] = local_secrets.read_or_create(
             var_dir / "secret_key", local_secrets.new_secret_key, create=True
         )
+    if not os.environ.get("PYK8S_JWT_SIGNING_KEY"):
+        os.environ["PYK8S_JWT_SIGNING_KEY"] = local_secrets.read_or_create(
+            var_dir / "jwt_signing_key", local_secrets.new_secret_key, create=True
+        )
     if not os.environ.get("PYK8S_ENCRYPTION_KEYS"):
         os.environ["PYK8S_ENCRYPTION_KEYS"] = local_secrets.read_or_create(
             var_dir / "encryption_key", local_secrets.new_fernet_key, create=True

@@ -38,6 +38,21 @@ if len(SECRET_KEY) < 50:
         "(or run with DEBUG=true to have one generated under var/)."
     )
 
+# Signs the API's JWTs. A key of its own: rotating it (which ends every API session) leaves
+# Django's signatures (admin sessions, CSRF) alone, and neither key's leak gives the other.
+PYK8S_JWT_SIGNING_KEY = env.str(
+    "PYK8S_JWT_SIGNING_KEY", default=""
+) or local_secrets.read_or_create(
+    VAR_DIR / "jwt_signing_key", local_secrets.new_secret_key, create=DEBUG
+)
+if len(PYK8S_JWT_SIGNING_KEY) < 50:
+    raise ImproperlyConfigured(
+        "PYK8S_JWT_SIGNING_KEY is missing or too short: set it to at least 50 random characters "
+        "(or run with DEBUG=true to have one generated under var/)."
+    )
+if PYK8S_JWT_SIGNING_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PYK8S_JWT_SIGNING_KEY must differ from SECRET_KEY.")
+
 # Comma-separated Fernet keys; the first encrypts, all decrypt (see rotate_encryption_keys).
 PYK8S_ENCRYPTION_KEYS = env.list("PYK8S_ENCRYPTION_KEYS", default=[]) or [
     local_secrets.read_or_create(
@@ -205,6 +220,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: ends every session of an account whose password changes.
+    {"NAME": "accounts.passwords.PasswordChangeEndsSessions"},
 ]
 
 # Password hashes running at once in one web process (19 MiB each); past it, 503 Retry-After.
@@ -246,9 +263,14 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("PYK8S_ACCESS_TOKEN_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("PYK8S_REFRESH_TOKEN_DAYS", default=7)),
     # Rotation, blacklisting and last_login are done by accounts.services, not simplejwt's views.
-    "SIGNING_KEY": SECRET_KEY,
+    "SIGNING_KEY": PYK8S_JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# However often its tokens are refreshed, a login lasts this long; then the user logs in again.
+PYK8S_SESSION_MAX_DAYS = env.int("PYK8S_SESSION_MAX_DAYS", default=30)
+if PYK8S_SESSION_MAX_DAYS < 1:
+    raise ImproperlyConfigured("PYK8S_SESSION_MAX_DAYS must be 1 or more.")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PyK8s-Lab API",

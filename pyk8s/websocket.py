@@ -10,7 +10,7 @@ class BrowserOriginValidator(OriginValidator):  # type: ignore[misc]
 
     Browsers always send Origin, so a present Origin must name one of ALLOWED_HOSTS (or a
     CSRF_TRUSTED_ORIGINS entry). Programs such as the CLI send none, and need none: the
-    token in the URL is what authenticates them.
+    single-use ticket in the URL (POST /ws/ticket) is what authenticates them.
     """
 
     def __init__(self, application: Any) -> None:

@@ -52,6 +52,7 @@ def stack_env(**overrides: object) -> dict[str, str]:
         REDIS_URL=settings.REDIS_URL,
         PYK8S_REDIS_PREFIX=settings.PYK8S_REDIS_PREFIX,
         SECRET_KEY=settings.SECRET_KEY,
+        PYK8S_JWT_SIGNING_KEY=settings.PYK8S_JWT_SIGNING_KEY,
         PYK8S_ENCRYPTION_KEYS=",".join(settings.PYK8S_ENCRYPTION_KEYS),
         PYTHONUNBUFFERED="1",
     )

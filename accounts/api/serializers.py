@@ -22,3 +22,8 @@ class TokenPairSerializer(serializers.Serializer[None]):
 
 class RefreshSerializer(serializers.Serializer[None]):
     refresh = serializers.CharField()
+
+
+class WebsocketTicketSerializer(serializers.Serializer[None]):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds left to open the socket with it.")

@@ -8,4 +8,6 @@ urlpatterns = [
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="token"),
     re_path(r"^auth/token/refresh/?$", views.TokenRefreshView.as_view(), name="token-refresh"),
     re_path(r"^auth/logout/?$", views.LogoutView.as_view(), name="logout"),
+    re_path(r"^auth/logout-all/?$", views.LogoutAllView.as_view(), name="logout-all"),
+    re_path(r"^ws/ticket/?$", views.WebsocketTicketView.as_view(), name="ws-ticket"),
 ]

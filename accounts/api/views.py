@@ -20,6 +20,7 @@ from accounts.api.serializers import (
     RefreshSerializer,
     TokenPairSerializer,
     UserSerializer,
+    WebsocketTicketSerializer,
 )
 from accounts.api.throttles import LoginThrottle, RegisterThrottle, client_ip
 from accounts.models import User
@@ -121,7 +122,10 @@ class TokenRefreshView(APIView):
             401: OpenApiResponse(
                 ErrorSerializer,
                 description="token_not_valid: invalid, expired, revoked or already used; "
-                "no_active_account: the account is gone or disabled.",
+                "no_active_account: the account is gone or disabled; session_expired: the "
+                "login is PYK8S_SESSION_MAX_DAYS old, log in again; session_revoked: every "
+                "session of the account was ended. A used refresh token presented again ends "
+                "every session of its account.",
             ),
         },
         summary="Exchange a refresh token for a new access token and a new refresh token",
@@ -149,6 +153,35 @@ class LogoutView(APIView):
             access=cast(AccessToken, request.auth),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: _unauthenticated},
+        summary="Log out everywhere: end every session of the account",
+        description="Every access and refresh token of the account stops working, this "
+        "request's included, and its /ws sockets close with 4401.",
+    )
+    def post(self, request: Request) -> Response:
+        services.user_sessions_end(user=cast(User, request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebsocketTicketView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: WebsocketTicketSerializer, 401: _unauthenticated},
+        summary="A single-use ticket that opens one /ws socket",
+        description="Connect to /ws?ticket=<ticket> within expires_in seconds. The socket "
+        "lasts as long as the access token of this request, and a logout of that token "
+        "closes it.",
+    )
+    def post(self, request: Request) -> Response:
+        ticket = services.websocket_ticket_issue(
+            user=cast(User, request.user), access=cast(AccessToken, request.auth)
+        )
+        return Response({"ticket": ticket, "expires_in": services.WEBSOCKET_TICKET_SECONDS})
 
 
 class MeView(APIView):

@@ -19,7 +19,7 @@ test("register, log in, create a cluster, watch it go live, download its kubecon
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   const email = await register(page);
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(/\/login\/$/);
   await logIn(page, email);
   await expect(page.getByText("No clusters yet.")).toBeVisible();

@@ -1,6 +1,7 @@
 import yaml
 
 from tests.cli.conftest import read_config
+from tests.factories import PASSWORD
 
 
 def test_it_forgets_the_session(run, logged_in, config_file):
@@ -43,3 +44,21 @@ def test_it_forgets_the_session_even_when_the_server_is_down(
     assert result.exit_code == 5
     assert result.stderr.startswith("Error: Logged out here, but the server could not revoke")
     assert read_config(config_file)["refresh_token"] is None
+
+
+def test_all_ends_every_session_of_the_account(run, logged_in, config_file, api_client):
+    other_session = api_client.post(
+        "/auth/token", {"email": logged_in.email, "password": PASSWORD}, format="json"
+    ).json()
+
+    result = run("auth", "logout", "--all")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Logged out of {read_config(config_file)['api_url']} everywhere: every session ended.\n"
+    )
+    assert read_config(config_file)["refresh_token"] is None
+    refreshed = api_client.post(
+        "/auth/token/refresh", {"refresh": other_session["refresh"]}, format="json"
+    )
+    assert refreshed.status_code == 401

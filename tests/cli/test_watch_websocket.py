@@ -20,22 +20,24 @@ from tests.factories import ClusterFactory
 @pytest.fixture
 def scripted_socket(monkeypatch):
     """Runs `script(connection, number)` for each connection the CLI opens to /ws."""
-    tokens: list[str] = []
+    tickets: list[str] = []
     scripts: list[Callable[[ServerConnection, int], None]] = []
 
     def handler(connection: ServerConnection) -> None:
         assert connection.request is not None
-        tokens.append(parse_qs(urlsplit(connection.request.path).query)["token"][0])
-        scripts[0](connection, len(tokens))
+        query = parse_qs(urlsplit(connection.request.path).query)
+        assert "token" not in query  # tokens stay out of URLs
+        tickets.append(query["ticket"][0])
+        scripts[0](connection, len(tickets))
 
     with serve(handler, "127.0.0.1", 0) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         port = server.socket.getsockname()[1]
         monkeypatch.setattr(
             "cli.watch._websocket_url",
-            lambda api_url, token: f"ws://127.0.0.1:{port}/ws?token={token}",
+            lambda api_url, ticket: f"ws://127.0.0.1:{port}/ws?ticket={ticket}",
         )
-        yield scripts.append, tokens
+        yield scripts.append, tickets
         server.shutdown()
 
 
@@ -47,7 +49,8 @@ def deleting(logged_in):
 def test_it_refreshes_the_token_and_reconnects_after_a_4401_close(
     run, deleting, scripted_socket, config_file
 ):
-    use_script, tokens = scripted_socket
+    use_script, tickets = scripted_socket
+    first_access = read_config(config_file)["access_token"]
 
     def script(connection, number):
         if number == 1:
@@ -67,9 +70,9 @@ def test_it_refreshes_the_token_and_reconnects_after_a_4401_close(
     assert result.stdout == "Cluster dev is deleted.\n"
     assert "  Deleting cluster ..." in result.stderr
     assert "Live updates are unavailable" not in result.stderr
-    assert len(tokens) == 2
-    assert tokens[0] != tokens[1]
-    assert tokens[1] == read_config(config_file)["access_token"]
+    assert len(tickets) == 2
+    assert tickets[0] != tickets[1]
+    assert read_config(config_file)["access_token"] != first_access  # refreshed
 
 
 def test_it_ignores_other_clusters_events(run, deleting, scripted_socket):

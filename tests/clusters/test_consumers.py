@@ -1,6 +1,7 @@
 """The /ws consumer: who may connect, and who hears what."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,15 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.services import access_token_revoke, user_logout
+from accounts import services
+from accounts.models import User
+from accounts.services import (
+    access_token_revoke,
+    user_logout,
+    user_sessions_end,
+    websocket_ticket_issue,
+    websocket_ticket_redeem,
+)
 from clusters import events
 from clusters.consumers import CLOSE_UNAUTHORIZED
 from pyk8s.asgi import application
@@ -29,8 +38,16 @@ def run(coroutine_function):
     return async_to_sync(coroutine_function)()
 
 
-async def connect(token: str | None, origin: bytes | None = None):
-    path = "/ws" if token is None else f"/ws?token={token}"
+def ticket_for(access: AccessToken) -> str:
+    user = User.objects.get(pk=access["user_id"])
+    return websocket_ticket_issue(user=user, access=access)
+
+
+async def connect(credential: AccessToken | str | None, origin: bytes | None = None):
+    """A socket opened with a ticket for this access token, or with this query string."""
+    if isinstance(credential, AccessToken):
+        credential = f"ticket={await database_sync_to_async(ticket_for)(credential)}"
+    path = "/ws" if credential is None else f"/ws?{credential}"
     headers = [(b"origin", origin)] if origin else []
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect()
@@ -43,43 +60,77 @@ async def closed_with(communicator) -> int:
     return int(message["code"])
 
 
-def expired_token() -> str:
-    return str(access_for(UserFactory.create(), lifetime=timedelta(seconds=-1)))
+def used_ticket() -> str:
+    ticket = ticket_for(access_for(UserFactory.create()))
+    assert websocket_ticket_redeem(ticket=ticket) is not None
+    return f"ticket={ticket}"
 
 
-def refresh_token() -> str:
-    return str(RefreshToken.for_user(UserFactory.create()))
+def expired_tokens_ticket() -> str:
+    return f"ticket={ticket_for(access_for(UserFactory.create(), lifetime=timedelta(seconds=-1)))}"
 
 
-def revoked_token() -> str:
+def revoked_tokens_ticket() -> str:
     token = access_for(UserFactory.create())
-    access_token_revoke(token)
-    return str(token)
+    ticket = ticket_for(token)
+    access_token_revoke(token)  # by a logout
+    return f"ticket={ticket}"
 
 
-def deactivated_users_token() -> str:
-    return str(access_for(UserFactory.create(is_active=False)))
+def ended_sessions_ticket() -> str:
+    user = UserFactory.create()
+    ticket = ticket_for(access_for(user))
+    user_sessions_end(user=user)
+    return f"ticket={ticket}"
+
+
+def deactivated_users_ticket() -> str:
+    user = UserFactory.create()
+    ticket = ticket_for(access_for(user))
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    return f"ticket={ticket}"
+
+
+def access_token_in_the_url() -> str:
+    return f"token={access_for(UserFactory.create())}"
 
 
 @pytest.mark.parametrize(
-    "make_token",
+    "make_query",
     [
         lambda: None,
-        lambda: "",
-        lambda: "not-a-jwt",
-        lambda: "a.b.c",
-        expired_token,
-        refresh_token,  # a refresh token is not an access token
-        revoked_token,  # by a logout
-        deactivated_users_token,
+        lambda: "ticket=",
+        lambda: "ticket=made-up",
+        used_ticket,
+        expired_tokens_ticket,
+        revoked_tokens_ticket,
+        ended_sessions_ticket,
+        deactivated_users_ticket,
+        access_token_in_the_url,  # tokens stay out of URLs, and so out of access logs
     ],
-    ids=["none", "empty", "garbage", "unsigned", "expired", "refresh", "revoked", "inactive"],
-)
-def test_it_closes_without_a_valid_access_token(make_token):
-    token = make_token()
+    ids=[
+        "none", "empty", "unknown", "used", "expired-token", "revoked-token", "ended-session",
+        "inactive", "token",
+    ],
+)  # fmt: skip
+def test_it_closes_without_a_valid_ticket(make_query):
+    query = make_query()
 
     async def scenario():
-        communicator, _ = await connect(token)
+        communicator, _ = await connect(query)
+        assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_ticket_lasts_seconds(monkeypatch):
+    monkeypatch.setattr(services, "WEBSOCKET_TICKET_SECONDS", 1)
+    ticket = ticket_for(access_for(UserFactory.create()))
+    time.sleep(1.5)
+
+    async def scenario():
+        communicator, _ = await connect(f"ticket={ticket}")
         assert await closed_with(communicator) == CLOSE_UNAUTHORIZED
         await communicator.disconnect()
 
@@ -90,7 +141,7 @@ def test_it_refuses_a_page_of_another_site():
     token = access_for(UserFactory.create())
 
     async def scenario():
-        communicator, connected = await connect(str(token), origin=b"https://evil.example")
+        communicator, connected = await connect(token, origin=b"https://evil.example")
         assert not connected
         await communicator.disconnect()
 
@@ -102,7 +153,7 @@ def test_it_accepts_its_own_origin_and_programs_without_origin():
 
     async def scenario():
         for origin in (b"http://localhost:8000", None):
-            communicator, connected = await connect(str(token), origin=origin)
+            communicator, connected = await connect(token, origin=origin)
             assert connected
             assert await communicator.receive_nothing(timeout=0.2)
             await communicator.disconnect()
@@ -116,8 +167,8 @@ def test_owner_hears_their_events_and_nobody_else_does():
     alice_token, bob_token = access_for(alice), access_for(bob)
 
     async def scenario():
-        alice_socket, _ = await connect(str(alice_token))
-        bob_socket, _ = await connect(str(bob_token))
+        alice_socket, _ = await connect(alice_token)
+        bob_socket, _ = await connect(bob_token)
         await asyncio.sleep(0.1)  # let both join their groups
         await database_sync_to_async(events.cluster_changed)(cluster)
         event = await alice_socket.receive_json_from(timeout=3)
@@ -137,7 +188,7 @@ def test_every_socket_of_the_owner_hears_the_event():
     tokens = [access_for(alice) for _ in range(3)]
 
     async def scenario():
-        sockets = [(await connect(str(token)))[0] for token in tokens]
+        sockets = [(await connect(token))[0] for token in tokens]
         await asyncio.sleep(0.1)
         await database_sync_to_async(events.cluster_log)(cluster, ["line 1", "line 2"])
         for socket in sockets:
@@ -156,7 +207,7 @@ def test_the_socket_closes_when_its_token_expires():
     token = access_for(UserFactory.create(), lifetime=timedelta(seconds=3))
 
     async def scenario():
-        communicator, connected = await connect(str(token))
+        communicator, connected = await connect(token)
         assert connected
         assert await communicator.receive_nothing(timeout=0.5)  # open while the token is valid
         message = await communicator.receive_output(timeout=6)
@@ -173,8 +224,8 @@ def test_a_logout_closes_the_sockets_opened_with_its_access_token():
     logged_out, other_session = refresh.access_token, access_for(alice)
 
     async def scenario():
-        revoked_socket, _ = await connect(str(logged_out))
-        open_socket, _ = await connect(str(other_session))
+        revoked_socket, _ = await connect(logged_out)
+        open_socket, _ = await connect(other_session)
         await asyncio.sleep(0.1)
         await database_sync_to_async(user_logout)(
             user=alice, refresh=str(refresh), access=logged_out
@@ -184,5 +235,26 @@ def test_a_logout_closes_the_sockets_opened_with_its_access_token():
         event = await open_socket.receive_json_from(timeout=3)  # another session's stays open
         assert event["cluster"]["id"] == str(cluster.id)
         await open_socket.disconnect()
+
+    run(scenario)
+
+
+def test_ending_every_session_closes_every_socket_of_the_account():
+    alice, bob = UserFactory.create(), UserFactory.create()
+    cluster = ClusterFactory.create(owner=bob)
+    tokens = [access_for(alice), access_for(alice), access_for(bob)]
+
+    async def scenario():
+        laptop, _ = await connect(tokens[0])
+        phone, _ = await connect(tokens[1])
+        bobs, _ = await connect(tokens[2])
+        await asyncio.sleep(0.1)
+        await database_sync_to_async(user_sessions_end)(user=alice)
+        assert await closed_with(laptop) == CLOSE_UNAUTHORIZED
+        assert await closed_with(phone) == CLOSE_UNAUTHORIZED
+        await database_sync_to_async(events.cluster_changed)(cluster)
+        event = await bobs.receive_json_from(timeout=3)  # another account's stays open
+        assert event["cluster"]["id"] == str(cluster.id)
+        await bobs.disconnect()
 
     run(scenario)

@@ -23,8 +23,11 @@ class Watcher:
     def __init__(self, url: str, token: str) -> None:
         self.events: list[tuple[float, dict]] = []
         self.exit_stack = contextlib.ExitStack()
+        ticket = httpx.post(
+            f"{url}/ws/ticket", headers={"Authorization": f"Bearer {token}"}
+        ).json()["ticket"]
         self.socket = self.exit_stack.enter_context(
-            connect(f"{url.replace('http', 'ws', 1)}/ws?token={token}")
+            connect(f"{url.replace('http', 'ws', 1)}/ws?ticket={ticket}")
         )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()

@@ -43,7 +43,8 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
 
         # Through the private Redis to the worker (and a fake kind), back to the database,
         # and as events through the private Redis's channel layer to this socket.
-        ws_url = f"{run.url.replace('http', 'ws', 1)}/ws?token={access}"
+        ticket = http.post("/ws/ticket", headers=auth).json()["ticket"]
+        ws_url = f"{run.url.replace('http', 'ws', 1)}/ws?ticket={ticket}"
         with connect(ws_url, open_timeout=10) as socket:
             response = http.post("/clusters", json={"name": "demo"}, headers=auth)
             assert response.status_code == 202, response.text

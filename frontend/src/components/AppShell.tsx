@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
-import { useLogoutMutation, useMeQuery } from "@/lib/features/auth/authApi";
+import { useLogoutEverywhereMutation, useLogoutMutation, useMeQuery } from "@/lib/features/auth/authApi";
 import { useClusterEventsQuery } from "@/lib/features/clusters/clustersApi";
 import type { ConnectionState } from "@/lib/features/clusters/events";
 import { ExpiryBanner } from "./ExpiryBanner";
@@ -37,13 +37,19 @@ export function AppShell({ children }: { children: ReactNode }) {
 function Header() {
   const { data: me } = useMeQuery();
   const { data: events } = useClusterEventsQuery();
-  const [logout, { isLoading }] = useLogoutMutation();
+  const [logout, { isLoading: loggingOut }] = useLogoutMutation();
+  const [logoutEverywhere, { isLoading: loggingOutEverywhere }] = useLogoutEverywhereMutation();
   const router = useRouter();
   const connection = events?.connection ?? "connecting";
   const live = connection === "live";
 
   const onLogout = async () => {
     await logout();
+    router.replace("/login/");
+  };
+
+  const onLogoutEverywhere = async () => {
+    await logoutEverywhere();
     router.replace("/login/");
   };
 
@@ -59,8 +65,17 @@ function Header() {
         </span>
         <div className={styles.account}>
           {me && <span className={styles.email}>{me.email}</span>}
-          <button type="button" className="button" onClick={onLogout} disabled={isLoading}>
+          <button type="button" className="button" onClick={onLogout} disabled={loggingOut || loggingOutEverywhere}>
             Log out
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={onLogoutEverywhere}
+            disabled={loggingOut || loggingOutEverywhere}
+            title="End every session of this account: other browsers, the CLI and open watches"
+          >
+            Log out everywhere
           </button>
         </div>
       </div>

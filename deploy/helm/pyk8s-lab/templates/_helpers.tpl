@@ -68,8 +68,8 @@ Call with (dict "ctx" $ "secret" NAME "key" KEY "value" EXPLICIT "generated" FRE
 {{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.secrets.existingSecret) -}}
 {{- fail "redis.enabled is false: set externalRedis.url (redis://:PASSWORD@HOST:6379/0) or put REDIS_URL in secrets.existingSecret." -}}
 {{- end -}}
-{{- if and .Values.secrets.existingSecret (or .Values.externalDatabase.url .Values.externalRedis.url .Values.secrets.secretKey .Values.secrets.encryptionKeys) -}}
-{{- fail "secrets.existingSecret is set: put SECRET_KEY, PYK8S_ENCRYPTION_KEYS, DATABASE_URL and REDIS_URL in that Secret, not in values." -}}
+{{- if and .Values.secrets.existingSecret (or .Values.externalDatabase.url .Values.externalRedis.url .Values.secrets.secretKey .Values.secrets.jwtSigningKey .Values.secrets.encryptionKeys) -}}
+{{- fail "secrets.existingSecret is set: put SECRET_KEY, PYK8S_JWT_SIGNING_KEY, PYK8S_ENCRYPTION_KEYS, DATABASE_URL and REDIS_URL in that Secret, not in values." -}}
 {{- end -}}
 {{- range $store := list "postgresql" "redis" -}}
 {{- $password := toString (index $.Values $store "auth" "password") -}}
@@ -132,6 +132,11 @@ kubelet ($(VAR) expansion), so no Secret ever holds a URL the chart had to compu
     secretKeyRef:
       name: {{ include "pyk8s-lab.appSecretName" . }}
       key: SECRET_KEY
+- name: PYK8S_JWT_SIGNING_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "pyk8s-lab.appSecretName" . }}
+      key: PYK8S_JWT_SIGNING_KEY
 - name: PYK8S_ENCRYPTION_KEYS
   valueFrom:
     secretKeyRef:

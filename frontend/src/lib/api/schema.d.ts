@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/logout-all/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out everywhere: end every session of the account
+         * @description Every access and refresh token of the account stops working, this request's included, and its /ws sockets close with 4401.
+         */
+        post: operations["auth_logout_all_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/token/": {
         parameters: {
             query?: never;
@@ -257,6 +277,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ws/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket that opens one /ws socket
+         * @description Connect to /ws?ticket=<ticket> within expires_in seconds. The socket lasts as long as the access token of this request, and a logout of that token closes it.
+         */
+        post: operations["ws_ticket_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -440,6 +480,11 @@ export interface components {
             /** Format: email */
             readonly email: string;
         };
+        WebsocketTicket: {
+            ticket: string;
+            /** @description Seconds left to open the socket with it. */
+            expires_in: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -477,6 +522,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RefreshFieldErrors"];
                 };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_logout_all_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No access token, or an invalid, expired or revoked one. */
             401: {
@@ -571,7 +643,7 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshFieldErrors"];
                 };
             };
-            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled. */
+            /** @description token_not_valid: invalid, expired, revoked or already used; no_active_account: the account is gone or disabled; session_expired: the login is PYK8S_SESSION_MAX_DAYS old, log in again; session_revoked: every session of the account was ended. A used refresh token presented again ends every session of its account. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1049,6 +1121,34 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ws_ticket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebsocketTicket"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

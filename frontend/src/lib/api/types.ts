@@ -11,5 +11,6 @@ export type ClusterLog = Schemas["ClusterLog"];
 export type Credentials = Schemas["CredentialsRequest"];
 export type TokenPair = Schemas["TokenPair"];
 export type User = Schemas["User"];
+export type WebsocketTicket = Schemas["WebsocketTicket"];
 export type ApiError = Schemas["Error"];
 export type ClusterPage = Omit<Schemas["PaginatedClusterList"], "results"> & { results: Cluster[] };

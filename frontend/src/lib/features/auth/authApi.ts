@@ -1,6 +1,6 @@
 import { createApi } from "@reduxjs/toolkit/query/react";
 import { baseQueryWithReauth } from "@/lib/api/baseQuery";
-import type { Credentials, TokenPair, User } from "@/lib/api/types";
+import type { Credentials, TokenPair, User, WebsocketTicket } from "@/lib/api/types";
 import { endSession, sessionEnding, startSession, storedRefreshToken } from "./session";
 
 export const authApi = createApi({
@@ -34,6 +34,20 @@ export const authApi = createApi({
         endSession(dispatch);
       },
     }),
+    logoutEverywhere: build.mutation<null, void>({
+      query: () => {
+        sessionEnding();
+        return { url: "/auth/logout-all", method: "POST" };
+      },
+      async onQueryStarted(_arg, { dispatch, queryFulfilled }) {
+        await queryFulfilled.catch(() => undefined);
+        endSession(dispatch);
+      },
+    }),
+    /** A single-use ticket that opens one /ws socket (eventStream.ts). */
+    websocketTicket: build.mutation<WebsocketTicket, void>({
+      query: () => ({ url: "/ws/ticket", method: "POST" }),
+    }),
     me: build.query<User, void>({
       query: () => "/users/me",
       providesTags: ["Me"],
@@ -41,4 +55,10 @@ export const authApi = createApi({
   }),
 });
 
-export const { useRegisterMutation, useLoginMutation, useLogoutMutation, useMeQuery } = authApi;
+export const {
+  useRegisterMutation,
+  useLoginMutation,
+  useLogoutMutation,
+  useLogoutEverywhereMutation,
+  useMeQuery,
+} = authApi;

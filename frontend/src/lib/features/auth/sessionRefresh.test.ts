@@ -93,3 +93,19 @@ test("nothing renews a session while its logout is on the way", async () => {
   expect(selectSessionStatus(store.getState())).toBe("anonymous");
   expect(storedRefreshToken()).toBeNull();
 });
+
+test("logging out everywhere asks the server to end every session, then forgets this one", async () => {
+  const fetchSpy = mockFetch((request) => {
+    expect(request.url.endsWith("/auth/logout-all")).toBe(true);
+    expect(request.method).toBe("POST");
+    expect(request.headers.get("Authorization")).toBe("Bearer stale-access");
+    return new Response(null, { status: 204 });
+  });
+  const store = signedInStore();
+
+  await store.dispatch(authApi.endpoints.logoutEverywhere.initiate());
+
+  expect(fetchSpy).toHaveBeenCalledTimes(1);
+  expect(selectSessionStatus(store.getState())).toBe("anonymous");
+  expect(storedRefreshToken()).toBeNull();
+});

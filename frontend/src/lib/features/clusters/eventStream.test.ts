@@ -1,4 +1,4 @@
-import { openEventStream, secondsToExpiry, socketUrl, TOKEN_EXPIRED_CLOSE_CODE } from "./eventStream";
+import { openEventStream, socketUrl, TOKEN_EXPIRED_CLOSE_CODE } from "./eventStream";
 
 class FakeSocket {
   onopen: (() => void) | null = null;
@@ -11,20 +11,16 @@ class FakeSocket {
   }
 }
 
-function tokenExpiringIn(seconds: number): string {
-  const payload = btoa(JSON.stringify({ exp: Date.now() / 1000 + seconds }));
-  return `header.${payload}.signature`;
-}
-
-function harness(initialToken: string, renewed: string | null = "renewed") {
+function harness({ renewed = "renewed" as string | null, tickets = true } = {}) {
   const sockets: FakeSocket[] = [];
-  let token: string | null = initialToken;
-  const calls = { opens: 0, refreshes: 0, events: [] as unknown[], states: [] as string[] };
+  const calls = { opens: 0, refreshes: 0, tickets: 0, events: [] as unknown[], states: [] as string[] };
   const stream = openEventStream({
-    accessToken: () => token,
+    ticket: async () => {
+      calls.tickets += 1;
+      return tickets ? `ticket-${calls.tickets}` : null;
+    },
     refreshAccessToken: async () => {
       calls.refreshes += 1;
-      token = renewed;
       return renewed;
     },
     onEvent: (event) => calls.events.push(event),
@@ -41,6 +37,13 @@ function harness(initialToken: string, renewed: string | null = "renewed") {
   return { sockets, calls, stream };
 }
 
+/** A harness whose first socket is being opened. */
+async function connecting(options?: Parameters<typeof harness>[0]) {
+  const opened = harness(options);
+  await vi.advanceTimersByTimeAsync(0);
+  return opened;
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -49,14 +52,28 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-test("it connects to /ws on the page's host with the access token", () => {
-  expect(socketUrl({ protocol: "https:", host: "lab.example.com" }, "a b")).toBe("wss://lab.example.com/ws?token=a%20b");
-  const { sockets } = harness("tok");
-  expect(sockets[0]!.url).toBe(`ws://${window.location.host}/ws?token=tok`);
+test("it connects to /ws on the page's host with a ticket, never a token", async () => {
+  expect(socketUrl({ protocol: "https:", host: "lab.example.com" }, "a b")).toBe("wss://lab.example.com/ws?ticket=a%20b");
+  const { sockets } = await connecting();
+  expect(sockets[0]!.url).toBe(`ws://${window.location.host}/ws?ticket=ticket-1`);
 });
 
-test("it forwards known events and ignores anything else", () => {
-  const { sockets, calls } = harness("tok");
+test("every connection gets a new ticket", async () => {
+  const { sockets } = await connecting();
+  sockets[0]!.onclose!({ code: 1006 });
+  await vi.advanceTimersByTimeAsync(1000);
+  expect(sockets[1]!.url).toContain("ticket=ticket-2");
+});
+
+test("without a ticket it tries again later", async () => {
+  const { sockets, calls } = await connecting({ tickets: false });
+  expect(sockets).toHaveLength(0);
+  await vi.advanceTimersByTimeAsync(1000);
+  expect(calls.tickets).toBe(2);
+});
+
+test("it forwards known events and ignores anything else", async () => {
+  const { sockets, calls } = await connecting();
   sockets[0]!.onopen!();
   const event = { type: "cluster.log", cluster_id: "c1", lines: ["hi"] };
   sockets[0]!.onmessage!({ data: JSON.stringify(event) });
@@ -67,7 +84,7 @@ test("it forwards known events and ignores anything else", () => {
 });
 
 test("it reconnects with growing delays and catches up on every open", async () => {
-  const { sockets, calls } = harness(tokenExpiringIn(600));
+  const { sockets, calls } = await connecting();
   sockets[0]!.onopen!();
   expect(calls.opens).toBe(1);
 
@@ -90,34 +107,31 @@ test("it reconnects with growing delays and catches up on every open", async () 
 });
 
 test("when the server says the token expired it renews the token and reconnects at once", async () => {
-  const { sockets, calls } = harness(tokenExpiringIn(600));
+  const { sockets, calls } = await connecting();
   sockets[0]!.onopen!();
 
   sockets[0]!.onclose!({ code: TOKEN_EXPIRED_CLOSE_CODE });
   await vi.advanceTimersByTimeAsync(0);
 
   expect(calls.refreshes).toBe(1);
-  expect(sockets[1]!.url).toContain("token=renewed");
+  expect(sockets[1]!.url).toContain("ticket=ticket-2");
 });
 
-test("a refused handshake with a token about to expire renews it", async () => {
-  const { sockets, calls } = harness(tokenExpiringIn(5));
-  sockets[0]!.onclose!({ code: 1006 });
+test("a socket refused with 4401 before it opened renews the token, then waits", async () => {
+  const { sockets, calls } = await connecting();
+  sockets[0]!.onclose!({ code: TOKEN_EXPIRED_CLOSE_CODE });
   await vi.advanceTimersByTimeAsync(0);
   expect(calls.refreshes).toBe(1);
-  expect(sockets[1]!.url).toContain("token=renewed");
+  expect(sockets).toHaveLength(1);
+  await vi.advanceTimersByTimeAsync(1000);
+  expect(sockets).toHaveLength(2);
 });
 
 test("closing it stops reconnecting", async () => {
-  const { sockets, stream } = harness("tok");
+  const { sockets, stream } = await connecting();
   stream.close();
   sockets[0]!.onclose!({ code: 1000 });
   await vi.advanceTimersByTimeAsync(60_000);
   expect(sockets).toHaveLength(1);
   expect(sockets[0]!.closed).toBe(true);
-});
-
-test("it reads the expiry from the token's payload", () => {
-  expect(secondsToExpiry(tokenExpiringIn(120))).toBeCloseTo(120, 0);
-  expect(secondsToExpiry("garbage")).toBe(0);
 });

@@ -1,12 +1,16 @@
 import { parseClusterEvent, type ClusterEvent, type ConnectionState } from "./events";
 
-/** Closed by the server when the access token expires or is revoked (see the API contract). */
+/** Closed by the server when the access token expires or is revoked, or the ticket is bad. */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4401;
 const MAX_BACKOFF_MS = 30_000;
 
 export interface EventStreamOptions {
-  accessToken(): string | null;
-  /** A fresh access token, or null when the session is over (then the stream stops). */
+  /**
+   * A single-use ticket for one socket (POST /ws/ticket), or null when none could be had
+   * (offline, or the session is over). Tickets keep tokens out of URLs, and so out of logs.
+   */
+  ticket(): Promise<string | null>;
+  /** A fresh access token, or null when the session is over. */
   refreshAccessToken(): Promise<string | null>;
   onEvent(event: ClusterEvent): void;
   onConnection(state: ConnectionState): void;
@@ -15,21 +19,9 @@ export interface EventStreamOptions {
   createSocket?(url: string): WebSocket;
 }
 
-export function socketUrl(location: Pick<Location, "protocol" | "host">, token: string): string {
+export function socketUrl(location: Pick<Location, "protocol" | "host">, ticket: string): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
-}
-
-/** Seconds before `token` expires, from its payload (the signature is the server's business). */
-export function secondsToExpiry(token: string, now = Date.now()): number {
-  try {
-    const payload = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as {
-      exp?: number;
-    };
-    return typeof payload.exp === "number" ? payload.exp - now / 1000 : 0;
-  } catch {
-    return 0;
-  }
+  return `${scheme}//${location.host}/ws?ticket=${encodeURIComponent(ticket)}`;
 }
 
 /** Keeps one /ws connection open, reconnecting with backoff and renewing the token when needed. */
@@ -40,9 +32,9 @@ export function openEventStream(options: EventStreamOptions): { close(): void } 
   let backoffMs = 1000;
   let stopped = false;
 
-  const connect = (token: string) => {
+  const connect = (ticket: string) => {
     let opened = false;
-    socket = createSocket(socketUrl(window.location, token));
+    socket = createSocket(socketUrl(window.location, ticket));
     socket.onopen = () => {
       opened = true;
       backoffMs = 1000;
@@ -60,11 +52,8 @@ export function openEventStream(options: EventStreamOptions): { close(): void } 
         return;
       }
       options.onConnection("reconnecting");
-      // A refused handshake gives no reason: suspect the token only when it is about to expire.
-      const tokenSuspect =
-        close.code === TOKEN_EXPIRED_CLOSE_CODE || (!opened && secondsToExpiry(token) < 30);
-      if (tokenSuspect) {
-        void renewAndConnect();
+      if (close.code === TOKEN_EXPIRED_CLOSE_CODE) {
+        void renewAndStart(opened);
       } else {
         scheduleRetry();
       }
@@ -72,33 +61,38 @@ export function openEventStream(options: EventStreamOptions): { close(): void } 
   };
 
   const scheduleRetry = () => {
-    retryTimer = setTimeout(start, backoffMs);
+    retryTimer = setTimeout(() => void start(), backoffMs);
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
   };
 
-  const renewAndConnect = async () => {
+  const renewAndStart = async (wasOpen: boolean) => {
     const token = await options.refreshAccessToken();
     if (stopped) {
       return;
     }
-    if (token) {
-      connect(token);
+    // A socket that was open closed as its token expired: reconnect at once. One refused at
+    // once (its ticket was no good) waits, so that a fault never becomes a tight loop.
+    if (token && wasOpen) {
+      void start();
     } else {
       scheduleRetry();
     }
   };
 
-  const start = () => {
-    const token = options.accessToken();
-    if (token) {
-      connect(token);
+  const start = async () => {
+    const ticket = await options.ticket();
+    if (stopped) {
+      return;
+    }
+    if (ticket) {
+      connect(ticket);
     } else {
-      void renewAndConnect();
+      scheduleRetry();
     }
   };
 
   options.onConnection("connecting");
-  start();
+  void start();
   return {
     close() {
       stopped = true;

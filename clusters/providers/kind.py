@@ -141,7 +141,9 @@ class KindProvider:
                 self._remove_leftovers(spec.runtime_name, on_line)
             if not result.ok:
                 error = self._diagnose(result)
-                self._remove_leftovers(spec.runtime_name, on_line)
+                # Another cluster of that name is not this create's to remove.
+                if error.code != ReasonCode.NAME_EXISTS:
+                    self._remove_leftovers(spec.runtime_name, on_line)
                 raise error
             try:
                 return self._for_users(kubeconfig_path.read_text())

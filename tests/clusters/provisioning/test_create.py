@@ -109,6 +109,7 @@ def test_a_duplicate_runtime_name_is_reported(kind, host):
     cluster = provision(cluster)
     assert cluster.status == ClusterStatus.ERROR
     assert cluster.status_reason_code == ReasonCode.NAME_EXISTS
+    assert kind.clusters() == [cluster.runtime_name]  # the one that was there is left alone
 
 
 def test_a_missing_kind_binary_is_reported(host, settings, tmp_path):

@@ -112,7 +112,7 @@ def test_the_double_agrees_with_real_kind_where_pyk8s_lab_reads_it(tmp_path):
     finally:
         fake.close()
 
-    print("real kind:", real)  # noqa: T201 (shown with -s: what was compared)
+    print("real kind:", real)  # shown with -s: what was compared
     assert double == real
     assert real["collision"] == ReasonCode.NAME_EXISTS
     assert real["after_collision"] == ["a", "b"]

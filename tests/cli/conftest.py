@@ -22,7 +22,7 @@ from django.utils import timezone
 from cli import pyk8s
 from clusters.crypto import encrypt_kubeconfig
 from clusters.models import Cluster, ClusterStatus
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ClusterFactory
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +92,15 @@ def logged_in(run, server_url, user):
     )
     assert result.exit_code == 0, result.output
     return user
+
+
+@pytest.fixture
+def running(logged_in):
+    """The logged-in user's RUNNING cluster "dev", with a kubeconfig (kind_kubeconfig)."""
+    cluster = ClusterFactory.create(owner=logged_in, name="dev")
+    cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
+    cluster.save()
+    return cluster
 
 
 @pytest.fixture

@@ -1,18 +1,7 @@
 import pytest
 import yaml
 
-from clusters.crypto import encrypt_kubeconfig
 from clusters.models import Cluster, ClusterStatus
-from tests.cli.conftest import kind_kubeconfig
-from tests.factories import ClusterFactory
-
-
-@pytest.fixture
-def running(logged_in):
-    cluster = ClusterFactory.create(owner=logged_in, name="dev")
-    cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
-    cluster.save()
-    return cluster
 
 
 def test_it_deletes_after_confirmation(run, running):

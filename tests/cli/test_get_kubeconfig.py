@@ -19,14 +19,6 @@ OTHER_KUBECONFIG: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def running(logged_in):
-    cluster = ClusterFactory.create(owner=logged_in, name="dev")
-    cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-dev"))
-    cluster.save()
-    return cluster
-
-
 def test_it_prints_the_kubeconfig(run, running):
     result = run("cluster", "get-kubeconfig", "dev")
 

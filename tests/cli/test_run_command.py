@@ -2,20 +2,9 @@
 
 from pathlib import Path
 
-import pytest
-
-from clusters.crypto import encrypt_kubeconfig
 from clusters.models import ClusterStatus
 from tests.cli.conftest import kind_kubeconfig
 from tests.factories import ClusterFactory
-
-
-@pytest.fixture
-def running(logged_in):
-    cluster = ClusterFactory.create(owner=logged_in, name="ci-1")
-    cluster.kubeconfig_encrypted = encrypt_kubeconfig(cluster.id, kind_kubeconfig("pk-ci"))
-    cluster.save()
-    return cluster
 
 
 def test_the_command_sees_the_clusters_kubeconfig_and_its_exit_code_passes_through(
@@ -27,10 +16,10 @@ def test_the_command_sees_the_clusters_kubeconfig_and_its_exit_code_passes_throu
         f'echo "$KUBECONFIG" > {seen}.path; exit 3'
     )
 
-    result = run("cluster", "run", "ci-1", "--", "sh", "-c", script)
+    result = run("cluster", "run", "dev", "--", "sh", "-c", script)
 
     assert result.exit_code == 3, result.output
-    assert seen.read_text() == kind_kubeconfig("pk-ci")
+    assert seen.read_text() == kind_kubeconfig("pk-dev")
     assert (tmp_path / "seen.mode").read_text().startswith("-rw-------")
     used = (tmp_path / "seen.path").read_text().strip()
     assert used.endswith("/kubeconfig")
@@ -38,11 +27,11 @@ def test_the_command_sees_the_clusters_kubeconfig_and_its_exit_code_passes_throu
 
 
 def test_a_successful_command_exits_zero(run, running):
-    assert run("cluster", "run", "ci-1", "--", "true").exit_code == 0
+    assert run("cluster", "run", "dev", "--", "true").exit_code == 0
 
 
 def test_a_missing_command_exits_127_without_a_traceback(run, running):
-    result = run("cluster", "run", "ci-1", "--", "no-such-command-here")
+    result = run("cluster", "run", "dev", "--", "no-such-command-here")
 
     assert result.exit_code == 127
     assert result.stderr == "Error: no-such-command-here: command not found.\n"

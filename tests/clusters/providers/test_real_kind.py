@@ -21,6 +21,12 @@ def _docker_and_kind_work() -> str | None:
         subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=True)
     except (subprocess.SubprocessError, OSError):
         return "`docker info` fails: no Docker engine is reachable"
+    from django.conf import settings
+
+    image = KindProvider.from_settings().node_image(settings.PYK8S_KUBERNETES_VERSIONS[0])
+    inspected = subprocess.run(["docker", "image", "inspect", image], capture_output=True)
+    if inspected.returncode != 0:
+        return f"the node image {image} is not on the engine (`make kind-toolchain` builds one)"
     return None
 
 

@@ -97,8 +97,8 @@ clean:
 kind-toolchain:
 	tests/e2e/realkind/toolchain.sh
 
-# PyK8s-Lab on that real kind, as a user runs it (tests/e2e/test_real_clusters.py), and the
-# provider alone (tests/clusters/providers/test_real_kind.py).
+# PyK8s-Lab on that real kind, as a user runs it (tests/e2e/test_real_clusters.py), the
+# provider alone (test_real_kind.py), and the test double against it (test_kind_contract.py).
 e2e-real: install
 	eval "$$(tests/e2e/realkind/toolchain.sh)" && \
 	export PATH="$$(dirname "$$PYK8S_KIND_BINARY"):$$(dirname "$$KUBECTL"):$$PATH" \
@@ -107,4 +107,4 @@ e2e-real: install
 		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES##*:}" \
 		VIRTUAL_ENV="$(CURDIR)/$(VENV)" && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest -p no:cacheprovider -m realkind \
-		tests/e2e/test_real_clusters.py tests/clusters/providers/test_real_kind.py $(PYTEST_ARGS)
+		tests/e2e tests/clusters/providers $(PYTEST_ARGS)

@@ -27,7 +27,7 @@ def run(work: Path, clusters: int) -> list[Figure]:
     fake = make_fake_kind(work / "fake-kind")
     (user,) = users(1, "orchestration")
     with running_stack(work / "logs") as stack:
-        env = product_env(PYK8S_KIND_BINARY=fake.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=2)
+        env = product_env(**fake.worker_env, PYK8S_MAX_CONCURRENT_PROVISIONS=2)
         stack.start_worker("worker", **env)
         stack.start_web("web", **env)
         access = token(user)

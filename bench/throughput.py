@@ -30,9 +30,7 @@ def _one_burst(work: Path, creates: int, concurrency: int) -> Figure:
     fake.set_create_delay(KIND_SECONDS)
     (user,) = users(1, f"throughput-{concurrency}")
     with running_stack(work / "logs") as stack:
-        env = product_env(
-            PYK8S_KIND_BINARY=fake.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=concurrency
-        )
+        env = product_env(**fake.worker_env, PYK8S_MAX_CONCURRENT_PROVISIONS=concurrency)
         stack.start_worker("worker", **env)
         stack.start_web("web", **env)
         headers = {"Authorization": f"Bearer {token(user)}"}

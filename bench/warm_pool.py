@@ -23,7 +23,7 @@ def run(work: Path) -> list[Figure]:
     (user,) = users(1, "warm-pool")
     access = token(user)
     pooled = product_env(
-        PYK8S_KIND_BINARY=fake.binary,
+        **fake.worker_env,
         PYK8S_MAX_CONCURRENT_PROVISIONS=4,
         PYK8S_WARM_POOL=f"1.33.1:0={SAMPLES}",
     )
@@ -41,7 +41,7 @@ def run(work: Path) -> list[Figure]:
     # refills must not hold these slots, nor its silent queue get these creates.
     WorkerHost.objects.filter(name="bench-pooled").update(draining=True)
     cold_env = product_env(
-        PYK8S_KIND_BINARY=fake.binary,
+        **fake.worker_env,
         PYK8S_MAX_CONCURRENT_PROVISIONS=COLD_SAMPLES,
     )
     with running_stack(work / "logs-cold") as stack:

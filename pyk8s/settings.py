@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
 # --- Clusters ------------------------------------------------------------------------------
 
 PYK8S_KIND_BINARY = env.str("PYK8S_KIND_BINARY", default="kind")
+# The docker CLI, for each cluster's own Docker network, which kind never removes.
+PYK8S_DOCKER_BINARY = env.str("PYK8S_DOCKER_BINARY", default="docker")
 PYK8S_RUNTIME_NAME_PREFIX = env.str("PYK8S_RUNTIME_NAME_PREFIX", default="pk-")
 PYK8S_TTL_DEFAULT_MINUTES = env.int("PYK8S_TTL_DEFAULT_MINUTES", default=60)
 PYK8S_TTL_MIN_MINUTES = env.int("PYK8S_TTL_MIN_MINUTES", default=10)

@@ -138,9 +138,7 @@ def start_run(fake_kind):
 
     def start(var_dir: Path, port: int | None = None, **settings: str) -> Run:
         """A run on the fake kind, unless `settings` name another PYK8S_KIND_BINARY."""
-        run = Run(
-            var_dir, port or free_port(), {"PYK8S_KIND_BINARY": str(fake_kind.binary), **settings}
-        )
+        run = Run(var_dir, port or free_port(), {**fake_kind.worker_env, **settings})
         runs.append(run)
         return run
 

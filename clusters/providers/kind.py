@@ -1,4 +1,10 @@
-"""KindProvider: clusters as kind (Kubernetes in Docker) clusters, through the kind CLI only."""
+"""KindProvider: clusters as kind (Kubernetes in Docker) clusters, through the kind CLI, and
+the docker CLI for what kind leaves to its user: each cluster's own Docker network.
+
+Every cluster gets a Docker network of its own, named like the cluster
+(kind's KIND_EXPERIMENTAL_DOCKER_NETWORK), so that one tenant's pods cannot reach another
+tenant's nodes or NodePorts: Docker isolates bridge networks from each other. kind creates
+the network but never removes it, so delete does, and the reconciler removes leftovers."""
 
 import logging
 import re
@@ -24,6 +30,7 @@ PORT_ATTEMPTS = 3
 _PORT_TAKEN = re.compile(r"port is already allocated|address already in use", re.I)
 LIST_TIMEOUT_SECONDS = 60
 # kind's own rule for cluster names; anything else on a `get clusters` line is not a name.
+_NO_SUCH_NETWORK = re.compile(r"no such network|not found", re.I)
 _CLUSTER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 # kind's known failures, most specific first: (pattern in kind's output, code, what to do).
@@ -56,6 +63,13 @@ _DIAGNOSES: list[tuple[re.Pattern[str], ReasonCode, str]] = [
         ReasonCode.IMAGE_PULL_FAILED,
         "The node image could not be pulled. Operator: pre-pull the kindest/node image on "
         "the Docker host or check its registry access.",
+    ),
+    (
+        re.compile(r"non-overlapping IPv4 address pool|could not find an available.*pool", re.I),
+        ReasonCode.CREATE_FAILED,
+        "The cluster host has no address range left for another cluster network (each "
+        "cluster has its own). Operator: widen dockerd's `default-address-pools`, or lower "
+        "the host's cluster capacity.",
     ),
     (
         re.compile(r"node\(s\) already exist for a cluster with the name", re.I),
@@ -91,6 +105,8 @@ class KindProvider:
         self,
         *,
         binary: str,
+        docker_binary: str,
+        network_prefix: str,
         api_server_address: str,
         public_host: str,
         node_images: dict[str, str],
@@ -98,6 +114,8 @@ class KindProvider:
         delete_timeout: float,
     ) -> None:
         self.binary = binary
+        self.docker_binary = docker_binary
+        self.network_prefix = network_prefix
         self.api_server_address = api_server_address
         self.public_host = public_host
         self.node_images = node_images
@@ -108,6 +126,8 @@ class KindProvider:
     def from_settings(cls) -> "KindProvider":
         return cls(
             binary=settings.PYK8S_KIND_BINARY,
+            docker_binary=settings.PYK8S_DOCKER_BINARY,
+            network_prefix=settings.PYK8S_RUNTIME_NAME_PREFIX,
             api_server_address=settings.PYK8S_API_SERVER_ADDRESS,
             public_host=settings.PYK8S_PUBLIC_HOST,
             node_images=settings.PYK8S_KIND_NODE_IMAGES,
@@ -135,7 +155,12 @@ class KindProvider:
                 # A fresh random API port each time: ours is only probed locally, so with a
                 # remote Docker engine it can turn out to be taken there.
                 config_path.write_text(yaml.safe_dump(self.cluster_config(spec), sort_keys=False))
-                result = self._run(argv, timeout=self.create_timeout, on_line=on_line)
+                result = self._run(
+                    argv,
+                    timeout=self.create_timeout,
+                    on_line=on_line,
+                    extra_env={"KIND_EXPERIMENTAL_DOCKER_NETWORK": spec.runtime_name},
+                )
                 if result.ok or not _PORT_TAKEN.search(result.output):
                     break
                 self._remove_leftovers(spec.runtime_name, on_line)
@@ -165,6 +190,27 @@ class KindProvider:
             result = self._run(argv, timeout=self.delete_timeout, on_line=on_line)
         if not result.ok:
             raise self._diagnose(result)
+        self.delete_network(runtime_name)
+
+    def list_networks(self) -> list[str]:
+        """The Docker networks named with our prefix: each cluster's, and leftovers."""
+        argv = [self.docker_binary, "network", "ls", "--format", "{{.Name}}"]
+        result = self._run(argv, timeout=LIST_TIMEOUT_SECONDS, data_output=True)
+        if not result.ok:
+            raise self._diagnose(result)
+        return [name for name in result.lines if name.startswith(self.network_prefix)]
+
+    def delete_network(self, name: str) -> bool:
+        """Remove a cluster's network; a missing one counts as removed. A failure is only
+        logged: the reconciler removes the leftover on its next run."""
+        argv = [self.docker_binary, "network", "rm", name]
+        result = self._run(argv, timeout=LIST_TIMEOUT_SECONDS)
+        if result.ok or _NO_SUCH_NETWORK.search(result.output):
+            return True
+        logger.warning(
+            "cluster network not removed", extra={"network": name, "output": result.output[-500:]}
+        )
+        return False
 
     def list_clusters(self) -> list[str]:
         result = self._run([self.binary, "get", "clusters"], timeout=LIST_TIMEOUT_SECONDS)
@@ -220,16 +266,24 @@ class KindProvider:
         timeout: float,
         on_line: OnLine | None = None,
         data_output: bool = False,
+        extra_env: dict[str, str] | None = None,
     ) -> CommandResult:
-        """Run kind. With data_output, stdout is kept whole and apart from stderr."""
+        """Run kind or docker. With data_output, stdout is kept whole and apart from stderr."""
         limits = {"split_stderr": True, "max_line_chars": 10**6} if data_output else {}
         try:
-            result = run_command(argv, timeout=timeout, on_line=on_line, **limits)  # type: ignore[arg-type]
+            result = run_command(
+                argv,
+                timeout=timeout,
+                on_line=on_line,
+                extra_env=extra_env,
+                **limits,  # type: ignore[arg-type]
+            )
         except CommandNotFound as exc:
+            program = "kind" if argv[0] == self.binary else "docker"
             raise ProviderError(
                 ReasonCode.BINARY_MISSING,
-                f"The kind binary was not found on the cluster host ({exc}). Operator: install "
-                "kind there or point PYK8S_KIND_BINARY at it.",
+                f"The {program} binary was not found on the cluster host ({exc}). Operator: "
+                f"install {program} there or point PYK8S_{program.upper()}_BINARY at it.",
             ) from exc
         return result
 

@@ -40,6 +40,7 @@ class HostReconcileReport:
     reachable_again: list[str] = field(default_factory=list)
     disappeared: list[str] = field(default_factory=list)
     orphans_deleted: list[str] = field(default_factory=list)
+    networks_deleted: list[str] = field(default_factory=list)
     runtime_unavailable: bool = False
 
 
@@ -83,6 +84,7 @@ def clusters_reconcile_host(*, name: str) -> HostReconcileReport:
     _restore_reachable(host, runtime, report)
     _mark_disappeared(host, runtime, listed_at, report)
     _delete_orphans(host, runtime, provider, report)
+    _delete_leftover_networks(host, runtime, provider, report)
     return report
 
 
@@ -242,3 +244,20 @@ def _delete_orphans(
         sighting.delete()
         report.orphans_deleted.append(sighting.runtime_name)
         logger.info("orphan runtime cluster deleted", extra={"runtime_name": sighting.runtime_name})
+
+
+def _delete_leftover_networks(
+    host: WorkerHost, runtime: set[str], provider: Provider, report: HostReconcileReport
+) -> None:
+    """Cluster networks whose cluster is gone from the runtime and from every row on this host:
+    left by a delete whose `docker network rm` failed, or by a worker that died mid-create.
+    Docker refuses to remove a network still in use, so a race with a create costs nothing."""
+    try:
+        networks = set(provider.list_networks())
+    except ProviderError as exc:
+        logger.warning("reconcile: networks not listed", extra={"reason_code": exc.code})
+        return
+    held = Cluster.objects.filter(HELD_BY_HOST, Q(host=host) | Q(host=None))
+    leftovers = networks - runtime
+    leftovers -= set(held.filter(runtime_name__in=leftovers).values_list("runtime_name", flat=True))
+    report.networks_deleted += [name for name in sorted(leftovers) if provider.delete_network(name)]

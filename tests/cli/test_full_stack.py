@@ -18,7 +18,7 @@ def _fast_password_hashing():
 
 
 def start_stack(stack, fake_kind, **worker_env):
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_CREATE_ATTEMPTS=1, **worker_env)
+    stack.start_worker(**fake_kind.worker_env, PYK8S_CREATE_ATTEMPTS=1, **worker_env)
     stack.start_web()
     return stack.web_url
 

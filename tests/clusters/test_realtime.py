@@ -73,7 +73,7 @@ def login(url: str, user) -> tuple[httpx.Client, str]:
 
 def test_the_owner_watches_create_and_delete_live(stack, fake_kind, user, other_user):
     fake_kind.set_create_delay(1.0)
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    stack.start_worker(**fake_kind.worker_env)
     stack.start_web()
     # Another web process: events reach sockets on every replica, through Redis.
     second_web = stack.start_web("web-2")

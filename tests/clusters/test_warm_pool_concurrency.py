@@ -33,7 +33,7 @@ def test_twenty_creates_against_a_pool_of_three(stack, fake_kind, settings):
     fake_kind.set_create_delay(0.3)
     settings.PYK8S_WARM_POOL = {SPEC: POOL}
     stack.start_worker(
-        PYK8S_KIND_BINARY=fake_kind.binary,
+        **fake_kind.worker_env,
         PYK8S_WARM_POOL=f"{SPEC[0]}:{SPEC[1]}={POOL}",
         PYK8S_MAX_CONCURRENT_PROVISIONS=3,
         PYK8S_HOST_MAX_CLUSTERS=30,

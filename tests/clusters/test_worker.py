@@ -35,7 +35,7 @@ def settled(cluster: Cluster, *statuses: str, timeout: float = 30) -> Cluster:
 
 
 def test_a_post_becomes_a_running_cluster_and_a_delete_removes_it(stack, fake_kind, user):
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    stack.start_worker(**fake_kind.worker_env)
     client = client_for(user)
     cluster = settled(create(client, "demo", workers=1), ClusterStatus.RUNNING)
 
@@ -52,7 +52,7 @@ def test_a_post_becomes_a_running_cluster_and_a_delete_removes_it(stack, fake_ki
 
 def test_a_kind_failure_ends_in_error_without_retries(stack, fake_kind, user):
     fake_kind.set_fault("disk-full", cluster="pk-*")
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    stack.start_worker(**fake_kind.worker_env)
     cluster = settled(create(client_for(user), "full"), ClusterStatus.ERROR)
     assert cluster.status_reason_code == "out_of_disk"
     assert len(fake_kind.invocations("create cluster")) == 1
@@ -60,7 +60,7 @@ def test_a_kind_failure_ends_in_error_without_retries(stack, fake_kind, user):
 
 def test_a_hanging_create_is_killed_at_the_timeout_with_its_children(stack, fake_kind, user):
     fake_kind.set_fault("hang", cluster="pk-*", times=1)
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_CREATE_TIMEOUT_SECONDS=2)
+    stack.start_worker(**fake_kind.worker_env, PYK8S_CREATE_TIMEOUT_SECONDS=2)
     cluster = settled(create(client_for(user), "stuck"), ClusterStatus.ERROR)
     assert cluster.status_reason_code == "timeout"
     assert fake_kind.running() == []  # neither kind nor the child it started is left
@@ -68,7 +68,7 @@ def test_a_hanging_create_is_killed_at_the_timeout_with_its_children(stack, fake
 
 
 def test_concurrent_expiry_runs_delete_every_expired_cluster_once(stack, fake_kind):
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)  # a pool of 4 processes
+    stack.start_worker(**fake_kind.worker_env)  # a pool of 4 processes
     host = WorkerHost.objects.get(name="worker")
     expired = ClusterFactory.create_batch(6, host=host, ttl_expires_at=timezone.now())
     kept = ClusterFactory.create(host=host)
@@ -91,7 +91,7 @@ def test_beat_removes_every_expired_cluster_within_two_intervals(stack, fake_kin
         every=interval, period=IntervalSchedule.SECONDS
     )
     PeriodicTask.objects.filter(task=tasks.clusters_expire.name).update(interval=every)
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary)
+    stack.start_worker(**fake_kind.worker_env)
     beat = stack.start_beat()
     wait_until(lambda: "Sending due task" in beat.log(), timeout=30, what="beat to run")
     host = WorkerHost.objects.get(name="worker")
@@ -117,7 +117,7 @@ def test_beat_removes_every_expired_cluster_within_two_intervals(stack, fake_kin
 def test_the_reconciler_removes_orphans_and_never_foreign_clusters(stack, fake_kind):
     fake_kind.add_cluster("pk-orphan00001")
     fake_kind.add_cluster("someone-elses")
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_ORPHAN_GRACE_SECONDS=1)
+    stack.start_worker(**fake_kind.worker_env, PYK8S_ORPHAN_GRACE_SECONDS=1)
 
     def orphan_gone() -> bool:
         tasks.clusters_reconcile_host.delay("worker")  # beat's periodic reconcile, sooner
@@ -134,7 +134,7 @@ def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, se
 
     fake_kind.set_create_delay(0.6)
     stack.start_worker(
-        PYK8S_KIND_BINARY=fake_kind.binary,
+        **fake_kind.worker_env,
         PYK8S_MAX_CONCURRENT_PROVISIONS=2,
         PYK8S_HOST_MAX_CLUSTERS=21,  # room for all: only the slots limit this burst
     )
@@ -154,7 +154,7 @@ def test_a_burst_of_creates_never_exceeds_the_host_capacity(stack, fake_kind, se
 
 def test_clusters_wait_in_order_and_show_their_position(stack, fake_kind, user, other_user):
     fake_kind.set_create_delay(1.0)
-    stack.start_worker(PYK8S_KIND_BINARY=fake_kind.binary, PYK8S_MAX_CONCURRENT_PROVISIONS=1)
+    stack.start_worker(**fake_kind.worker_env, PYK8S_MAX_CONCURRENT_PROVISIONS=1)
     client = client_for(user)
     first, _, third = (create(client, name) for name in ("first", "second", "third"))
     # The worker places what waits (clusters_dispatch, queued by each create).
@@ -174,7 +174,7 @@ def test_a_worker_killed_mid_create_loses_nothing(stack, fake_kind, user, settin
     fake_kind.set_create_delay(3)
     env = {
         "PYK8S_WORKER_HOST": "host-a",  # one Docker host, its worker killed and restarted
-        "PYK8S_KIND_BINARY": fake_kind.binary,
+        **fake_kind.worker_env,
         "PYK8S_HEARTBEAT_SECONDS": 0.5,
         "PYK8S_STALE_SECONDS": 2,
     }

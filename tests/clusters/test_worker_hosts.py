@@ -42,7 +42,7 @@ def hosts(stack, fake_kind, tmp_path, settings):
             return stack.start_worker(
                 f"{name}-{len(stack.processes)}",
                 PYK8S_WORKER_HOST=name,
-                PYK8S_KIND_BINARY=engines[name].binary,
+                **engines[name].worker_env,
                 **common,
                 **env,
             )

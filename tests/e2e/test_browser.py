@@ -25,7 +25,7 @@ def test_the_dashboard_journeys_pass_in_chromium(stack, fake_kind):
     assert npm, "npm (Node 20) is needed for the browser tests"
 
     env = {
-        "PYK8S_KIND_BINARY": fake_kind.binary,
+        **fake_kind.worker_env,
         "PYK8S_REGISTER_RATE": "1000/hour",
         "PYK8S_LOGIN_RATE": "1000/minute",
         "PYK8S_EXPIRY_INTERVAL_SECONDS": 5,

@@ -35,7 +35,7 @@ KIND_SOURCE = Path(__file__).with_name("kind.py")
 # -S: skipping site (and the editable-install hooks it runs) saves a third of the start-up,
 # which every provisioning test pays many times; PyYAML's directory is added back by hand.
 WRAPPER = '''#!{python} -IS
-"""`kind` for one test: tests/fakes/kind.py with its state directory built in."""
+"""`kind` (or `docker`) for one test: tests/fakes/kind.py with its state directory built in."""
 import time
 
 STARTED = time.time()  # before the imports: a Go binary is running by now
@@ -50,7 +50,7 @@ spec = importlib.util.spec_from_file_location("fake_kind_cli", {source!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = module
 spec.loader.exec_module(module)
-exit_code = module.main(sys.argv[1:], state_dir={state!r}, started=STARTED)
+exit_code = module.{entry}(sys.argv[1:], state_dir={state!r}, started=STARTED)
 # Out at once, as a Go binary is: no interpreter teardown between the logged end and the exit.
 sys.stdout.flush()
 sys.stderr.flush()
@@ -64,6 +64,8 @@ class FakeKind:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.binary = root / "bin" / "kind"
+        # The docker CLI's network commands, which PyK8s-Lab runs itself, on the same state.
+        self.docker_binary = root / "bin" / "docker"
         self.state_dir = root / "state"
         # A HOME of its own, so `kind` without --kubeconfig never touches the real ~/.kube.
         self.home = root / "home"
@@ -72,6 +74,18 @@ class FakeKind:
     @property
     def default_kubeconfig(self) -> Path:
         return self.home / ".kube" / "config"
+
+    @property
+    def worker_env(self) -> dict[str, str]:
+        """The settings that point a worker (or a run) at this double."""
+        return {
+            "PYK8S_KIND_BINARY": str(self.binary),
+            "PYK8S_DOCKER_BINARY": str(self.docker_binary),
+        }
+
+    def networks(self) -> list[str]:
+        """The Docker networks kind created and nobody removed yet."""
+        return self.state.networks()
 
     def clusters(self) -> list[str]:
         """Names of the clusters whose nodes exist, as `kind get clusters` lists them."""
@@ -238,15 +252,17 @@ def make_fake_kind(directory: Path) -> FakeKind:
     fake.binary.parent.mkdir(parents=True, exist_ok=True)
     fake.home.mkdir(parents=True, exist_ok=True)
     fake.state.ensure()
-    fake.binary.write_text(
-        WRAPPER.format(
-            python=sys.executable,
-            packages=str(Path(yaml.__file__).parent.parent),
-            source=str(KIND_SOURCE),
-            state=str(fake.state_dir),
+    for binary, entry in ((fake.binary, "main"), (fake.docker_binary, "docker_main")):
+        binary.write_text(
+            WRAPPER.format(
+                python=sys.executable,
+                packages=str(Path(yaml.__file__).parent.parent),
+                source=str(KIND_SOURCE),
+                state=str(fake.state_dir),
+                entry=entry,
+            )
         )
-    )
-    fake.binary.chmod(0o755)
+        binary.chmod(0o755)
     return fake
 
 
@@ -256,5 +272,6 @@ def fake_kind(tmp_path: Path, settings: Any) -> Iterator[FakeKind]:
     started for the test are given its binary themselves)."""
     fake = make_fake_kind(tmp_path / "fake-kind")
     settings.PYK8S_KIND_BINARY = str(fake.binary)
+    settings.PYK8S_DOCKER_BINARY = str(fake.docker_binary)
     yield fake
     fake.close()

@@ -201,6 +201,7 @@ class State:
         self.faults_path = root / "faults.json"
         self.log_path = root / "invocations.jsonl"
         self.lock_path = root / ".lock"
+        self.networks_path = root / "networks.json"
 
     def ensure(self) -> None:
         self.clusters_dir.mkdir(parents=True, exist_ok=True)
@@ -243,6 +244,17 @@ class State:
 
     def remove_cluster(self, name: str) -> None:
         self.cluster_path(name).unlink(missing_ok=True)
+
+    def networks(self) -> list[str]:
+        """The Docker networks kind created (besides Docker's own), as `docker network ls`."""
+        try:
+            names: list[str] = json.loads(self.networks_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        return names
+
+    def save_networks(self, names: list[str]) -> None:
+        self.write_json(self.networks_path, sorted(set(names)))
 
     def faults(self) -> list[dict[str, Any]]:
         try:
@@ -409,10 +421,12 @@ def new_record(
     port: int,
     create_id: str,
     created_at: float | None = None,
+    network: str = "kind",
 ) -> dict[str, Any]:
     return {
         "name": name,
         "create_id": create_id,
+        "network": network,
         "created_at": time.time() if created_at is None else created_at,
         "nodes": nodes,
         "api_server": {"address": address, "port": port},
@@ -1400,9 +1414,17 @@ class Creation:
                     f"{join_host_port(address, port)} failed: port is already allocated.\n"
                 )
                 raise command_failed(docker_run_argv(self.name, node, api), output, 125)
+            # kind's network: its own "kind", or the one named here, created if missing.
+            network = os.environ.get("KIND_EXPERIMENTAL_DOCKER_NETWORK") or "kind"
+            state.save_networks([*state.networks(), network])
             state.save_cluster(
                 new_record(
-                    self.name, self.nodes, address=address, port=port, create_id=self.create_id
+                    self.name,
+                    self.nodes,
+                    address=address,
+                    port=port,
+                    create_id=self.create_id,
+                    network=network,
                 )
             )
         self.pause()
@@ -1948,6 +1970,40 @@ def main(argv: list[str], state_dir: str, started: float | None = None) -> int:
         # Go dies of SIGPIPE at the first write to a closed pipe, wherever it is: so do we.
         die_of(signal.SIGPIPE)
     finish(code)
+    return code
+
+
+def docker_main(argv: list[str], state_dir: str, started: float | None = None) -> int:
+    """The two `docker` commands PyK8s-Lab runs itself, on the same state: `network ls
+    --format {{.Name}}` and `network rm NAME...`, with the Docker CLI's messages."""
+    state = State(Path(state_dir))
+    state.ensure()
+    if argv == ["network", "ls", "--format", "{{.Name}}"]:
+        sys.stdout.write("".join(f"{n}\n" for n in ["bridge", "host", "none", *state.networks()]))
+        return 0
+    if argv[:2] != ["network", "rm"] or len(argv) < 3:
+        sys.stderr.write(f"FAKE DOCKER: not simulated: docker {' '.join(argv)}\n")
+        return 125
+    code = 0
+    with state.locked():
+        networks = state.networks()
+        in_use = {record["network"] for record in state.clusters()}
+        for name in argv[2:]:
+            if name not in networks:
+                sys.stderr.write(f"Error response from daemon: network {name} not found\n")
+                code = 1
+            elif name in in_use:
+                sys.stderr.write(
+                    "Error response from daemon: error while removing network: network "
+                    f"{name} id {os.urandom(32).hex()} has active endpoints\n"
+                )
+                code = 1
+            else:
+                networks.remove(name)
+                sys.stdout.write(f"{name}\n")
+        state.save_networks(networks)
+    if code:
+        sys.stderr.write("exit status 1\n")
     return code
 
 

@@ -485,3 +485,24 @@ def test_a_hang_leaves_a_grandchild_in_the_same_process_group(fake_kind):
     while is_running(child) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not is_running(child)
+
+
+def test_its_docker_removes_only_networks_that_exist_and_are_unused(fake_kind):
+    env = {"HOME": str(fake_kind.home), "KIND_EXPERIMENTAL_DOCKER_NETWORK": "pk-net"}
+    created = subprocess.run(
+        [fake_kind.binary, "create", "cluster", "--name", "pk-net"], env=env, capture_output=True
+    )
+    assert created.returncode == 0, created.stderr
+
+    def docker(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([fake_kind.docker_binary, *args], capture_output=True, text=True)
+
+    assert docker("network", "ls", "--format", "{{.Name}}").stdout.split()[-1] == "pk-net"
+    in_use = docker("network", "rm", "pk-net")
+    assert in_use.returncode == 1
+    assert "has active endpoints" in in_use.stderr
+    fake_kind.run("delete", "cluster", "--name", "pk-net")
+    assert docker("network", "rm", "pk-net").returncode == 0
+    missing = docker("network", "rm", "pk-net")
+    assert missing.returncode == 1
+    assert "network pk-net not found" in missing.stderr

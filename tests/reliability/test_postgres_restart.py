@@ -74,9 +74,9 @@ def running(client: httpx.Client, name: str) -> str:
 
 
 def test_the_stack_recovers_from_a_postgres_restart(stack, fake_kind, private_postgres):
-    env = {"DATABASE_URL": private_postgres.url, "PYK8S_KIND_BINARY": fake_kind.binary}
+    env = {"DATABASE_URL": private_postgres.url, **fake_kind.worker_env}
     migrate({**stack.env, **{k: str(v) for k, v in env.items()}})
-    worker = start_worker(stack, private_postgres.url, PYK8S_KIND_BINARY=fake_kind.binary)
+    worker = start_worker(stack, private_postgres.url, **fake_kind.worker_env)
     web = stack.start_web(**env)
     url = stack.web_url
     registered = httpx.post(f"{url}/users/register", json={"email": EMAIL, "password": PASSWORD})

@@ -91,7 +91,7 @@ def test_every_accepted_create_finishes_after_redis_returns(stack, fake_kind, pr
     fake_kind.set_create_delay(1.5)
     env = {
         "REDIS_URL": private_redis.url,
-        "PYK8S_KIND_BINARY": fake_kind.binary,
+        **fake_kind.worker_env,
         "PYK8S_MAX_CONCURRENT_PROVISIONS": 2,
         "PYK8S_HEARTBEAT_SECONDS": 0.3,
         "PYK8S_STALE_SECONDS": 3,

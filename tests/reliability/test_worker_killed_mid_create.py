@@ -81,7 +81,7 @@ def reconciling(settings, fake_kind):
 @pytest.mark.parametrize("point", list(POINTS))
 def test_it_recovers_a_create_killed_while_kind_runs(stack, fake_kind, user, reconciling, point):
     fake_kind.set_create_delay(2.8)
-    worker = stack.start_worker("worker-a", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)
+    worker = stack.start_worker("worker-a", **fake_kind.worker_env, **WORKER_ENV)
     response = client_for(user).post("/clusters/", {"name": "survivor"}, format="json")
     assert response.status_code == 202, response.content
     cluster = Cluster.objects.get(id=response.json()["id"])
@@ -89,7 +89,7 @@ def test_it_recovers_a_create_killed_while_kind_runs(stack, fake_kind, user, rec
     wait_until(lambda: POINTS[point](fake_kind, cluster), timeout=20, interval=0.02, what=point)
     worker.kill(signal.SIGKILL)
     worker.popen.wait(timeout=10)
-    stack.start_worker("worker-b", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)
+    stack.start_worker("worker-b", **fake_kind.worker_env, **WORKER_ENV)
 
     wait_until(
         lambda: recovered_state(fake_kind, cluster), timeout=45, interval=0.5, what="recovery"
@@ -99,7 +99,7 @@ def test_it_recovers_a_create_killed_while_kind_runs(stack, fake_kind, user, rec
 
 
 def test_it_runs_a_create_queued_for_a_worker_that_died(stack, fake_kind, user, reconciling):
-    worker = stack.start_worker("worker-a", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)
+    worker = stack.start_worker("worker-a", **fake_kind.worker_env, **WORKER_ENV)
     worker.kill(signal.SIGKILL)
     worker.popen.wait(timeout=10)
     response = client_for(user).post("/clusters/", {"name": "orphaned"}, format="json")
@@ -111,7 +111,7 @@ def test_it_runs_a_create_queued_for_a_worker_that_died(stack, fake_kind, user, 
     cluster.refresh_from_db()
     assert cluster.holds_slot
 
-    stack.start_worker("worker-b", PYK8S_KIND_BINARY=fake_kind.binary, **WORKER_ENV)
+    stack.start_worker("worker-b", **fake_kind.worker_env, **WORKER_ENV)
 
     wait_until(
         lambda: recovered_state(fake_kind, cluster), timeout=45, interval=0.5, what="recovery"

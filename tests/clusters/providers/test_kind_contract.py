@@ -49,9 +49,11 @@ class Side:
             self.fake.set_fault("image-pull", cluster="pk-*", times=1)
 
 
-def provider(binary: str) -> KindProvider:
+def provider(binary: str, docker_binary: str) -> KindProvider:
     return KindProvider(
         binary=binary,
+        docker_binary=docker_binary,
+        network_prefix="pk-c",
         api_server_address="127.0.0.1",
         public_host="",
         node_images={VERSION: NODE_IMAGE, MISSING: "pyk8s-lab/kind-node:missing"},
@@ -70,6 +72,10 @@ def script(side: Side) -> dict[str, object]:
         listed = side.provider.list_clusters()
         return sorted(n.removeprefix(prefix) for n in listed if n.startswith(prefix))
 
+    def our_networks() -> list[str]:
+        listed = side.provider.list_networks()
+        return sorted(n.removeprefix(prefix) for n in listed if n.startswith(prefix))
+
     seen: dict[str, object] = {"none": ours()}
     kubeconfig = yaml.safe_load(side.provider.create(ClusterSpec(first, VERSION, 0), on_line=print))
     seen["created"] = {
@@ -80,6 +86,7 @@ def script(side: Side) -> dict[str, object]:
     seen["one"] = ours()
     side.provider.create(ClusterSpec(second, VERSION, 0), on_line=print)
     seen["two"] = ours()
+    seen["networks"] = our_networks()  # one each, named like the cluster
     again = yaml.safe_load(side.provider.kubeconfig(first))
     seen["kubeconfig_again"] = [c["name"].replace(prefix, "P") for c in again["contexts"]]
     try:
@@ -88,6 +95,7 @@ def script(side: Side) -> dict[str, object]:
     except ProviderError as exc:
         seen["collision"] = exc.code
     seen["after_collision"] = ours()  # the existing cluster must survive a collision
+    seen["networks_after_collision"] = our_networks()
     seen["delete_missing"] = side.kind("delete", "cluster", "--name", f"{prefix}-missing")[0]
     side.before_missing_image()
     try:
@@ -96,16 +104,19 @@ def script(side: Side) -> dict[str, object]:
     except ProviderError as exc:
         seen["missing_image"] = exc.code
         seen["missing_image_named"] = any("kind-node:missing" in line for line in exc.output_tail)
+    seen["networks_after_missing_image"] = our_networks()  # the failed create's is removed
     for name in (first, second):
         side.provider.delete(name, on_line=print)
     seen["deleted"] = ours()
+    seen["networks_deleted"] = our_networks()
+    seen["delete_missing_network"] = side.provider.delete_network(f"{prefix}-missing")
     return seen
 
 
 def test_the_double_agrees_with_real_kind_where_pyk8s_lab_reads_it(tmp_path):
     fake = make_fake_kind(tmp_path / "fake-kind")
-    real_side = Side("real", provider(KIND))
-    fake_side = Side("double", provider(str(fake.binary)), fake)
+    real_side = Side("real", provider(KIND, "docker"))
+    fake_side = Side("double", provider(str(fake.binary), str(fake.docker_binary)), fake)
     try:
         real = script(real_side)
         double = script(fake_side)
@@ -117,3 +128,6 @@ def test_the_double_agrees_with_real_kind_where_pyk8s_lab_reads_it(tmp_path):
     assert real["collision"] == ReasonCode.NAME_EXISTS
     assert real["after_collision"] == ["a", "b"]
     assert real["missing_image"] == ReasonCode.IMAGE_PULL_FAILED
+    assert real["networks"] == real["networks_after_collision"] == ["a", "b"]
+    assert real["networks_after_missing_image"] == ["a", "b"]
+    assert real["networks_deleted"] == []

@@ -101,6 +101,23 @@ def test_a_failed_create_ends_in_error_with_its_reason(kind, host, effect, code,
     assert cluster.kubeconfig_encrypted is None
     kind.clear_faults()
     assert kind.clusters() == []  # whatever kind left behind was deleted
+    assert kind.networks() == []  # its network too
+
+
+def test_a_host_out_of_network_ranges_is_reported_to_the_operator():
+    from clusters.providers.kind import KindProvider
+    from clusters.providers.runner import CommandResult
+
+    # What kind prints when dockerd's default-address-pools are used up.
+    output = [
+        'ERROR: failed to create cluster: failed to ensure docker network: command "docker '
+        "network create -d=bridge -o com.docker.network.bridge.enable_ip_masquerade=true "
+        'pk-0123" failed with error: exit status 1',
+        "Command Output: Error response from daemon: could not find an available, "
+        "non-overlapping IPv4 address pool among the defaults to assign to the network",
+    ]
+    error = KindProvider.from_settings()._diagnose(CommandResult(1, output))
+    assert "default-address-pools" in error.message
 
 
 def test_a_duplicate_runtime_name_is_reported(kind, host):

@@ -21,6 +21,17 @@ def test_delete_removes_the_runtime_cluster_and_the_kubeconfig(kind, host):
     assert kind.clusters() == []
 
 
+def test_each_cluster_has_its_own_network_which_goes_with_it(kind, host):
+    first, second = provision(waiting_cluster()), provision(waiting_cluster())
+    assert kind.cluster(first.runtime_name)["network"] == first.runtime_name
+    assert sorted(kind.networks()) == sorted([first.runtime_name, second.runtime_name])
+
+    Cluster.objects.filter(id=first.id).update(status=ClusterStatus.DELETING)
+    provisioning.cluster_delete(cluster_id=str(first.id))
+
+    assert kind.networks() == [second.runtime_name]
+
+
 def test_delete_succeeds_when_the_runtime_cluster_is_already_gone(kind, host):
     cluster = ClusterFactory.create(status=ClusterStatus.DELETING)
     provisioning.cluster_delete(cluster_id=str(cluster.id))

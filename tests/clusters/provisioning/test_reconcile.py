@@ -37,6 +37,18 @@ def test_reconcile_deletes_orphans_with_our_prefix_after_the_grace_period(kind, 
     assert not RuntimeClusterSighting.objects.exists()
 
 
+def test_reconcile_removes_cluster_networks_nobody_holds(kind, host):
+    live = provision(waiting_cluster())
+    creating = waiting_cluster(host=host, runtime_name="pk-creating0001")
+    networks = [live.runtime_name, creating.runtime_name, "pk-leftover0001", "not-ours"]
+    kind.state.save_networks(networks)
+
+    report = provisioning.clusters_reconcile_host(name=host.name)
+
+    assert report.networks_deleted == ["pk-leftover0001"]
+    assert sorted(kind.networks()) == sorted([*networks[:2], "not-ours"])
+
+
 def test_reconcile_retries_a_create_whose_worker_died_then_gives_up(kind, host, settings):
     settings.PYK8S_CREATE_ATTEMPTS = 2
     cluster = waiting_cluster()

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.datastores import free_port
-from tests.make_run import Run, descendants, wait_gone
+from tests.make_run import Run, child_named, descendants, live_processes, wait_gone
 from tests.stack import wait_until
 
 KIND = os.environ.get("PYK8S_E2E_KIND_BINARY", "")
@@ -61,6 +61,7 @@ def product(tmp_path_factory):
             "PYK8S_RECONCILE_INTERVAL_SECONDS": "10",
             "PYK8S_CREATE_TIMEOUT_SECONDS": str(CREATE_SECONDS),
             "PYK8S_CREATE_ATTEMPTS": "1",
+            "PYK8S_ORPHAN_GRACE_SECONDS": "5",
         },
     )
     try:
@@ -120,16 +121,41 @@ class User:
         return cluster
 
 
+def docker(*args: str) -> list[str]:
+    listed = subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
+    return listed.stdout.split()
+
+
 def docker_objects(runtime_name: str) -> list[str]:
-    """Containers, volumes and networks that kind labelled as this cluster's."""
+    """Containers, volumes and networks that kind labelled as this cluster's, and the
+    cluster's own network (kind creates it unlabelled)."""
     label = f"label=io.x-k8s.kind.cluster={runtime_name}"
     found = []
     for what in (["ps", "-a"], ["volume", "ls"], ["network", "ls"]):
-        listed = subprocess.run(
-            ["docker", *what, "-q", "--filter", label], capture_output=True, text=True, check=True
-        )
-        found += listed.stdout.split()
-    return found
+        found += docker(*what, "-q", "--filter", label)
+    return found + [name for name in networks() if name == runtime_name]
+
+
+def networks() -> list[str]:
+    return docker("network", "ls", "--format", "{{.Name}}")
+
+
+def node_address(runtime_name: str) -> str:
+    """The control-plane node's address on its cluster's network."""
+    node = f"{runtime_name}-control-plane"
+    network = f'(index .NetworkSettings.Networks "{runtime_name}")'
+    [address] = docker("inspect", node, "--format", f"{{{{{network}.IPAddress}}}}")
+    return address
+
+
+def reaches(runtime_name: str, address: str, port: int) -> bool:
+    """Whether a TCP connection from the cluster's control-plane node to address:port opens."""
+    node = f"{runtime_name}-control-plane"
+    probe = subprocess.run(
+        ["docker", "exec", node, "timeout", "5", "bash", "-c", f"</dev/tcp/{address}/{port}"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
 
 
 def runtime_name(product: "User", name: str) -> str:
@@ -154,6 +180,7 @@ def test_a_user_creates_uses_and_deletes_a_real_cluster(product):
     assert "Live updates are unavailable" not in created.stderr  # followed over /ws
     assert "Starting control-plane" in created.stderr  # real kind's lines, live
     name = runtime_name(product, "real")
+    assert name in networks()  # its nodes are on a network of their own
 
     merged = product.pyk8s("cluster", "get-kubeconfig", "real", "--merge")
     assert merged.returncode == 0, merged.stderr
@@ -240,5 +267,150 @@ def test_two_creates_at_once_both_come_up(product):
     for result in results:
         assert result.returncode == 0, result.stderr
     assert {product.cluster(n)["status"] for n in ("twin-a", "twin-b")} == {"RUNNING"}
+
+    # Each on its own network: one tenant's pods cannot reach another tenant's nodes.
+    a, b = runtime_name(product, "twin-a"), runtime_name(product, "twin-b")
+    assert reaches(b, node_address(b), 6443)  # the probe works...
+    assert not reaches(a, node_address(b), 6443)  # ...and the other cluster is out of reach
+    assert not reaches(b, node_address(a), 6443)
     for name in ("twin-a", "twin-b"):
         product.pyk8s("cluster", "delete", name, "--yes", "--wait")
+    assert docker_objects(a) == docker_objects(b) == []
+
+
+def test_the_reconciler_removes_an_orphan_made_by_hand_and_a_leftover_network(product):
+    orphan, leftover, foreign = "pk-byhand", "pk-leftover", "not-ours"
+    docker("network", "create", leftover)
+    docker("network", "create", foreign)
+    # The reconciler may well delete it before kind has finished: it is an orphan from the
+    # moment its first node exists.
+    by_hand = subprocess.Popen(
+        [KIND, "create", "cluster", "--name", orphan, "--image", NODE_IMAGE],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: orphan in kind_clusters(), timeout=120, interval=1, what="the orphan")
+        wait_until(
+            lambda: orphan not in kind_clusters() and leftover not in networks(),
+            timeout=180,
+            interval=5,
+            what="the reconciler to delete the orphan and the leftover network",
+        )
+        by_hand.wait(timeout=CREATE_SECONDS)
+        assert docker_objects(orphan) == []
+        assert foreign in networks()  # without our prefix: never touched
+    finally:
+        by_hand.kill()
+        docker("network", "rm", foreign)
+
+
+def kind_clusters() -> list[str]:
+    listed = subprocess.run([KIND, "get", "clusters"], capture_output=True, text=True, check=True)
+    return listed.stdout.split()
+
+
+def test_a_worker_killed_mid_create_leaves_no_orphan(tmp_path):
+    """`make run` whose worker is SIGKILLed while real kind creates, then run again on the same
+    var/: the create is taken over or given up, and the runtime ends agreeing with the row."""
+    # Its own prefix: the module's run would otherwise delete this run's clusters as orphans.
+    settings = {
+        "PYK8S_KIND_BINARY": KIND,
+        "PYK8S_KUBERNETES_VERSIONS": VERSION,
+        "PYK8S_KIND_NODE_IMAGES": f"{VERSION}={NODE_IMAGE}",
+        "PYK8S_RUNTIME_NAME_PREFIX": "pw-",
+        "PYK8S_CREATE_TIMEOUT_SECONDS": str(CREATE_SECONDS),
+        "PYK8S_HEARTBEAT_SECONDS": "2",
+        "PYK8S_STALE_SECONDS": "20",
+        "PYK8S_RECONCILE_INTERVAL_SECONDS": "10",
+        "PYK8S_ORPHAN_GRACE_SECONDS": "5",
+    }
+    var_dir, port = tmp_path / "var", free_port()
+    first = Run(var_dir, port, settings)
+    try:
+        first.wait_ready()
+        api = first.url
+        credentials = {"email": EMAIL, "password": PASSWORD}
+        assert httpx.post(f"{api}/users/register", json=credentials).status_code == 201
+        token = httpx.post(f"{api}/auth/token", json=credentials).json()["access"]
+        headers = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(f"{api}/clusters/", json={"name": "victim"}, headers=headers)
+        assert created.status_code == 202, created.text
+        cluster_id = created.json()["id"]
+        name = runtime_name_of(var_dir, cluster_id)
+
+        wait_until(
+            lambda: docker("ps", "-q", "--filter", f"label=io.x-k8s.kind.cluster={name}"),
+            timeout=300,
+            interval=0.5,
+            what="kind's first node",
+        )
+        os.kill(child_named(first, "pyk8s worker"), signal.SIGKILL)
+        assert first.wait_exit() != 0  # the supervisor stops the rest and says so
+    finally:
+        stop(first)
+
+    second = Run(var_dir, port, settings)
+    try:
+        second.wait_ready()
+
+        def kind_creating() -> list[str]:
+            return [c for c in processes_mentioning(f"--name {name}") if "create cluster" in c]
+
+        def settled() -> dict[str, Any] | None:
+            row = cluster_row(var_dir, cluster_id)
+            if row["status"] not in ("RUNNING", "ERROR") or row["holds_slot"] or kind_creating():
+                return None
+            return row
+
+        row = wait_until(settled, timeout=CREATE_SECONDS, interval=5, what="the create to settle")
+        if row["status"] == "RUNNING":
+            assert kind_clusters().count(name) == 1
+            assert name in networks()
+        else:
+            wait_until(
+                lambda: docker_objects(name) == [],
+                timeout=120,
+                interval=5,
+                what="the reconciler to remove the dead attempt's nodes and network",
+            )
+        token = httpx.post(f"{second.url}/auth/token", json=credentials).json()["access"]
+        deleted = httpx.delete(
+            f"{second.url}/clusters/{cluster_id}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert deleted.status_code in (202, 204), deleted.text
+        wait_until(lambda: docker_objects(name) == [], timeout=180, interval=5, what="the delete")
+    finally:
+        stop(second)
+
+
+def stop(run: Run) -> None:
+    children = descendants(run.process.pid)
+    if run.process.poll() is None:
+        run.process.send_signal(signal.SIGINT)
+        run.wait_exit()
+    wait_gone(set(children))
+
+
+def cluster_row(var_dir: Path, cluster_id: str) -> dict[str, Any]:
+    import psycopg
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(
+        host=str(var_dir / "postgres"), user="postgres", dbname="pyk8s", row_factory=dict_row
+    ) as db:
+        row = db.execute(
+            "SELECT status, holds_slot, runtime_name, attempt FROM clusters_cluster WHERE id = %s",
+            [cluster_id],
+        ).fetchone()
+    assert row is not None, cluster_id
+    return row
+
+
+def runtime_name_of(var_dir: Path, cluster_id: str) -> str:
+    return str(cluster_row(var_dir, cluster_id)["runtime_name"])
+
+
+def processes_mentioning(needle: str) -> list[str]:
+    """Command lines of every live process that mentions `needle` (kind outlives its worker)."""
+    return [cmdline for _, cmdline in live_processes().values() if needle in cmdline]

@@ -75,7 +75,11 @@ test-fast: install
 # Benchmarks, not part of `make test`: a database and Redis prefix of their own (removed at
 # the end), results in bench/results/. Installs wrk and hyperfine from Debian if missing.
 .PHONY: bench
+# With a Docker engine running and the real-kind toolchain built, the real_kind benchmark
+# runs on them; otherwise it says why it did not run.
 bench: install $(FRONTEND_BUILD)
+	if docker info >/dev/null 2>&1 && tests/e2e/realkind/toolchain.sh --built; then \
+		$(REAL_KIND_ENV); fi && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fmt: install
@@ -99,12 +103,17 @@ kind-toolchain:
 
 # PyK8s-Lab on that real kind, as a user runs it (tests/e2e/test_real_clusters.py), the
 # provider alone (test_real_kind.py), and the test double against it (test_kind_contract.py).
-e2e-real: install
-	eval "$$(tests/e2e/realkind/toolchain.sh)" && \
+# The toolchain's settings as PYK8S_E2E_* (the product's own names stay unset), kind and
+# kubectl on PATH.
+REAL_KIND_ENV = eval "$$(tests/e2e/realkind/toolchain.sh)" && \
 	export PATH="$$(dirname "$$PYK8S_KIND_BINARY"):$$(dirname "$$KUBECTL"):$$PATH" \
 		PYK8S_E2E_KIND_BINARY="$$PYK8S_KIND_BINARY" PYK8S_E2E_KUBECTL="$$KUBECTL" \
-		PYK8S_E2E_NODE_IMAGE="$${PYK8S_KIND_NODE_IMAGES#*=}" \
-		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES##*:}" \
+		PYK8S_E2E_NODE_IMAGE="$${PYK8S_KIND_NODE_IMAGES\#*=}" \
+		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES\#\#*:}" \
 		VIRTUAL_ENV="$(CURDIR)/$(VENV)" && \
+	unset PYK8S_KIND_BINARY PYK8S_KUBERNETES_VERSIONS PYK8S_KIND_NODE_IMAGES KUBECTL
+
+e2e-real: install
+	$(REAL_KIND_ENV) && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest -p no:cacheprovider -m realkind \
 		tests/e2e tests/clusters/providers $(PYTEST_ARGS)

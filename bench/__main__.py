@@ -36,6 +36,7 @@ from bench import (  # noqa: E402
     fanout,
     frontend,
     orchestration,
+    real_kind,
     throughput,
     warm_pool,
 )
@@ -52,6 +53,7 @@ BENCHMARKS: dict[str, Callable[[Path, argparse.Namespace], list[Figure]]] = {
     "cli": lambda work, args: cli.run(work),
     "warm_pool": lambda work, args: warm_pool.run(work),
     "frontend": lambda work, args: frontend.run(work),
+    "real_kind": lambda work, args: real_kind.run(work),
 }
 
 

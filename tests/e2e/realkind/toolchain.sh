@@ -3,10 +3,17 @@
 # point at it (in the shell's `export` form, so `eval "$(toolchain.sh)"` works):
 # a Docker engine that runs kind's nodes, the kind CLI, a node image built
 # offline, and the kubectl of the same Kubernetes release.
+#
+#   toolchain.sh --built    only answers whether it was built before (exit 0) or not (1)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 repo=$(cd "$here/../../.." && pwd)
+
+if [ "${1:-}" = --built ]; then
+	test -x "$PYK8S_E2E_KIND_BINARY" && test -x "$PYK8S_E2E_CACHE/bin/kubectl"
+	exit
+fi
 
 "$here/dockerd.sh"
 kind=$("$here/kind.sh")

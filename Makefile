@@ -79,7 +79,8 @@ test-fast: install
 # runs on them; otherwise it says why it did not run.
 bench: install $(FRONTEND_BUILD)
 	if docker info >/dev/null 2>&1 && tests/e2e/realkind/toolchain.sh --built; then \
-		$(REAL_KIND_ENV); fi && \
+		$(REAL_KIND_ENV) && \
+		unset PYK8S_KIND_BINARY PYK8S_KUBERNETES_VERSIONS PYK8S_KIND_NODE_IMAGES; fi && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fmt: install
@@ -103,15 +104,13 @@ kind-toolchain:
 
 # PyK8s-Lab on that real kind, as a user runs it (tests/e2e/test_real_clusters.py), the
 # provider alone (test_real_kind.py), and the test double against it (test_kind_contract.py).
-# The toolchain's settings as PYK8S_E2E_* (the product's own names stay unset), kind and
-# kubectl on PATH.
+# The toolchain's settings, also as PYK8S_E2E_*, and kind and kubectl on PATH.
 REAL_KIND_ENV = eval "$$(tests/e2e/realkind/toolchain.sh)" && \
 	export PATH="$$(dirname "$$PYK8S_KIND_BINARY"):$$(dirname "$$KUBECTL"):$$PATH" \
 		PYK8S_E2E_KIND_BINARY="$$PYK8S_KIND_BINARY" PYK8S_E2E_KUBECTL="$$KUBECTL" \
 		PYK8S_E2E_NODE_IMAGE="$${PYK8S_KIND_NODE_IMAGES\#*=}" \
 		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES\#\#*:}" \
-		VIRTUAL_ENV="$(CURDIR)/$(VENV)" && \
-	unset PYK8S_KIND_BINARY PYK8S_KUBERNETES_VERSIONS PYK8S_KIND_NODE_IMAGES KUBECTL
+		VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
 e2e-real: install
 	$(REAL_KIND_ENV) && \

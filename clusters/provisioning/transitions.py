@@ -46,3 +46,17 @@ def cluster_transition(
     """clusters_transition for one cluster: the cluster moved, or None if it had moved on."""
     moved = clusters_transition([cluster_id], where=where, **changes)
     return moved[0] if moved else None
+
+
+def locked_cluster_transition(cluster: Cluster, **changes: Any) -> Cluster:
+    """clusters_transition for a cluster this transaction has just loaded with
+    select_for_update: nobody else can move the row until commit, so the update needs no
+    condition and no reload. The changes (and updated_at) are applied to the instance, which
+    is published like any other. Only for rows whose `queue_position` is None (not waiting)."""
+    changes.setdefault("updated_at", timezone.now())
+    Cluster.objects.filter(id=cluster.id).update(**changes)
+    for field, value in changes.items():
+        setattr(cluster, field, value)
+    cluster.queue_position = None  # type: ignore[attr-defined]
+    events.clusters_changed([cluster])
+    return cluster

@@ -29,7 +29,7 @@ from clusters.models import (
     new_runtime_name,
 )
 from clusters.provisioning import delete, hosts, placement
-from clusters.provisioning.transitions import cluster_transition
+from clusters.provisioning.transitions import cluster_transition, locked_cluster_transition
 from clusters.queue import WARM_POOL_REFILL, send_after_commit
 
 logger = logging.getLogger(__name__)
@@ -47,51 +47,47 @@ def warm_pool_claim(
     """The oldest ready warm-pool cluster of this spec, now the owner's; None when there is none.
 
     SKIP LOCKED lets concurrent claims each take a different cluster rather than queue behind
-    the same one; the conditional update makes a cluster claimed at most once whatever the
-    locking, and a lost race tries the next one.
+    the same one. The row it locks still matches (PostgreSQL checks a row's newest version
+    before locking it), and stays ours until commit: so one read and one update, no retry.
     """
     spec = (kubernetes_version, workers)
     if spec not in settings.PYK8S_WARM_POOL:
         return None
-    ready = Cluster.objects.filter(
-        IN_WARM_POOL,
-        owner=None,
-        status=ClusterStatus.RUNNING,
-        kubernetes_version=kubernetes_version,
-        workers=workers,
-        # Not from a host gone silent, before the reconciler has marked its clusters.
-        host__last_seen_at__gte=hosts.hosts_live_since(),
+    oldest = (
+        Cluster.objects.filter(
+            IN_WARM_POOL,
+            owner=None,
+            status=ClusterStatus.RUNNING,
+            kubernetes_version=kubernetes_version,
+            workers=workers,
+            # Not from a host gone silent, before the reconciler has marked its clusters.
+            host__last_seen_at__gte=hosts.hosts_live_since(),
+        )
+        # Only the cluster row: locking the joined host row too would make every other
+        # claim skip all of that host's pool clusters (and hold up dispatch).
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("host")
+        .order_by("pooled_at")
+        .first()
     )
-    for _ in range(settings.PYK8S_WARM_POOL[spec]):
-        oldest = (
-            # Only the cluster row: locking the joined host row too would make every other
-            # claim skip all of that host's pool clusters (and hold up dispatch).
-            ready.select_for_update(skip_locked=True, of=("self",))
-            .order_by("pooled_at")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if oldest is None:
-            break
-        now = timezone.now()
-        # created_at too: for its owner the cluster is new, and its lifetime limit
-        # (PYK8S_TTL_MAX_MINUTES) counts from the claim.
-        claimed = cluster_transition(
-            oldest,
-            where=Q(IN_WARM_POOL, status=ClusterStatus.RUNNING),
-            owner=owner,
-            name=name,
-            labels=labels,
-            claimed_at=now,
-            created_at=now,
-            ttl_expires_at=now + ttl,
-            expiry_warned_at=None,
-        )
-        if claimed is not None:
-            send_after_commit(WARM_POOL_REFILL, host=None)
-            return claimed
-    _count_miss(*spec)
-    return None
+    if oldest is None:
+        _count_miss(*spec)
+        return None
+    now = timezone.now()
+    # created_at too: for its owner the cluster is new, and its lifetime limit
+    # (PYK8S_TTL_MAX_MINUTES) counts from the claim.
+    claimed = locked_cluster_transition(
+        oldest,
+        owner=owner,
+        name=name,
+        labels=labels,
+        claimed_at=now,
+        created_at=now,
+        ttl_expires_at=now + ttl,
+        expiry_warned_at=None,
+    )
+    send_after_commit(WARM_POOL_REFILL, host=None)
+    return claimed
 
 
 def warm_pool_refill() -> list[Cluster]:

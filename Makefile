@@ -15,7 +15,7 @@ TEST_RUN_ID := $(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(4))
 TEST_ENV = PYK8S_TEST_DB_NAME=test_pyk8s_$(TEST_RUN_ID) PYK8S_REDIS_PREFIX=pyk8s-test-$(TEST_RUN_ID) \
 	SECRET_KEY=test-only-$(TEST_RUN_ID)-0123456789abcdefghijklmnopqrstuvwxyz0123456789 \
 	PYK8S_JWT_SIGNING_KEY=test-only-jwt-$(TEST_RUN_ID)-0123456789abcdefghijklmnopqrstuvwxyz0123 \
-	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY)
+	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY) PYK8S_REGISTRATION=open
 TEST_FERNET_KEY := $(shell $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
 
 export NEXT_TELEMETRY_DISABLED := 1

@@ -1,15 +1,18 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from accounts import services
+from accounts import registration, services
 from accounts.api.throttles import client_ip, login_throttle_wait
-from accounts.models import User
+from accounts.models import Invite, User
 from pyk8s.errors import ApplicationError
 
 
@@ -55,17 +58,33 @@ class UserEditForm(UserChangeForm[User]):
         fields = ("email",)
 
 
+class ApprovalFilter(admin.SimpleListFilter):
+    title = "approval"
+    parameter_name = "approval"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("pending", "Awaiting approval"), ("approved", "Approved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() == "pending":
+            return queryset.filter(approved_at__isnull=True)
+        if self.value() == "approved":
+            return queryset.filter(approved_at__isnull=False)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     form = UserEditForm
     add_form = UserCreateForm
     ordering = ("email",)
-    list_display = ("email", "is_staff", "is_active", "date_joined", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active")
+    list_display = ("email", "approved", "is_staff", "is_active", "date_joined", "last_login")
+    list_filter = (ApprovalFilter, "is_staff", "is_superuser", "is_active")
     search_fields = ("email",)
-    readonly_fields = ("date_joined", "last_login")
+    readonly_fields = ("date_joined", "last_login", "approved_at")
+    actions = ["approve"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "approved_at")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -88,3 +107,55 @@ class UserAdmin(BaseUserAdmin[User]):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description="approved", boolean=True, ordering="approved_at")
+    def approved(self, obj: User) -> bool:
+        return obj.approved_at is not None
+
+    # Approval hands out root on a Docker host (docs/operations.md, "Trust model"): a
+    # permission of its own, not every staff member who may edit users.
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.approve_user")
+
+    @admin.action(description="Approve: may create clusters", permissions=["approve"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = registration.user_approve(users=list(queryset))
+        self.message_user(request, f"{done} account(s) approved.", messages.SUCCESS)
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin[Invite]):
+    """Invites are made and revoked (deleted), never edited. The link is shown once, on the
+    page that follows its creation: only its hash is stored."""
+
+    list_display = ("__str__", "state", "created_by", "created_at", "expires_at", "used_by")
+    fields = ("note",)
+
+    @admin.display(description="state")
+    def state(self, obj: Invite) -> str:
+        if obj.used_at:
+            return "used"
+        return "expired" if obj.expires_at <= timezone.now() else "unused"
+
+    def has_change_permission(self, request: HttpRequest, obj: Invite | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Invite, form: Any, change: bool) -> None:
+        issued = registration.invite_create(created_by=request.user, note=obj.note)  # type: ignore[arg-type]
+        obj.pk, obj.expires_at = issued.invite.pk, issued.invite.expires_at
+        # For response_add, this request only.
+        request._issued_invite_token = issued.token  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: Invite, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        token = request._issued_invite_token  # type: ignore[attr-defined]
+        link = request.build_absolute_uri(f"/register/?invite={token}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Invite created",
+            "opts": self.opts,
+            "invite": obj,
+            "link": link,
+        }
+        return TemplateResponse(request, "admin/accounts/invite/created.html", context)

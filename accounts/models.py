@@ -38,6 +38,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # password change or a reused refresh token must.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
+    # When staff let the account create clusters. Accounts are approved as they are made, but
+    # one registered under PYK8S_REGISTRATION=approval waits (empty) until staff approve it.
+    approved_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
@@ -46,6 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        permissions = [("approve_user", "Can approve accounts to create clusters")]
 
     def __str__(self) -> str:
         return self.email
@@ -54,3 +59,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Model forms (the admin's) store the address the way every other path does.
         super().clean()
         self.email = normalize_email(self.email)
+
+
+class Invite(models.Model):
+    """A single-use, expiring registration link for PYK8S_REGISTRATION=invite. Only a hash of
+    its token is kept: the link is shown once, to the staff member who made it."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Who it is for, for your own records."
+    )
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    used_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invite {self.pk}" + (f" ({self.note})" if self.note else "")

@@ -1,5 +1,5 @@
-"""Account writes: registration, login with failure limits, token refresh, logout, the end of
-every session, and the tickets that open /ws sockets."""
+"""Account writes: login with failure limits, token refresh, logout, the end of every session,
+and the tickets that open /ws sockets (registration: accounts.registration)."""
 
 import hashlib
 import secrets
@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
@@ -36,21 +35,6 @@ SESSION_GENERATION_CLAIM = "session_generation"
 class TokenPair:
     access: str
     refresh: str
-
-
-def user_register(*, email: str, password: str) -> User:
-    email = normalize_email(email)
-    try:
-        password_validation.validate_password(password, User(email=email))
-    except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), field="password") from exc
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(email=email, password=password)
-    except IntegrityError as exc:
-        raise ApplicationError(
-            "An account with this email already exists.", field="email", code="email_taken"
-        ) from exc
 
 
 def user_login(*, email: str, password: str, client_ip: str) -> TokenPair:

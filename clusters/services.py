@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.registration import user_require_approved
 from clusters import events, provisioning
 from clusters.models import (
     EXTENDABLE_STATUSES,
@@ -46,6 +47,9 @@ def cluster_create(
     the counts, the insert; the name is checked by its unique constraint), and the cluster's
     JSON built once, for its event and for the response (clusters.representation).
     """
+    # A cluster is root on its Docker host: no account staff have not approved gets one,
+    # fresh or from the warm pool.
+    user_require_approved(user=owner)
     ttl = timedelta(minutes=ttl_minutes or settings.PYK8S_TTL_DEFAULT_MINUTES)
     kubernetes_version = kubernetes_version or settings.PYK8S_KUBERNETES_VERSIONS[0]
     try:

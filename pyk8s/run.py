@@ -255,6 +255,8 @@ def _prepare_environment(var_dir: Path) -> None:
     os.environ["PYK8S_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "pyk8s.settings"
     os.environ["PYTHONUNBUFFERED"] = "1"  # their output reaches the terminal as it is written
+    # A machine of one's own: anyone may register (deployments default to approval).
+    os.environ.setdefault("PYK8S_REGISTRATION", "open")
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = local_secrets.read_or_create(
             var_dir / "secret_key", local_secrets.new_secret_key, create=True

@@ -229,6 +229,20 @@ PYK8S_PASSWORD_HASHING_CONCURRENCY = env.int("PYK8S_PASSWORD_HASHING_CONCURRENCY
 if PYK8S_PASSWORD_HASHING_CONCURRENCY < 1:
     raise ImproperlyConfigured("PYK8S_PASSWORD_HASHING_CONCURRENCY must be 1 or more.")
 
+# Who may create an account: open (anyone), invite (a single-use link from staff), approval
+# (anyone, but clusters only once staff approve the account) or closed. Anyone who can create a
+# cluster can become root on its Docker host (docs/operations.md, "Trust model"), so the
+# default is approval; `make run` (pyk8s.run) sets open.
+PYK8S_REGISTRATION = env.str("PYK8S_REGISTRATION", default="approval")
+if PYK8S_REGISTRATION not in ("open", "invite", "approval", "closed"):
+    raise ImproperlyConfigured(
+        f"PYK8S_REGISTRATION must be open, invite, approval or closed, not {PYK8S_REGISTRATION!r}."
+    )
+# How long an invite link from the admin stays valid.
+PYK8S_INVITE_DAYS = env.int("PYK8S_INVITE_DAYS", default=7)
+if PYK8S_INVITE_DAYS < 1:
+    raise ImproperlyConfigured("PYK8S_INVITE_DAYS must be 1 or more.")
+
 PYK8S_LOGIN_FAILURE_LIMIT = env.int("PYK8S_LOGIN_FAILURE_LIMIT", default=5)
 PYK8S_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 PYK8S_LOGIN_RATE = env.str("PYK8S_LOGIN_RATE", default="30/minute")

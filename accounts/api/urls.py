@@ -5,6 +5,7 @@ from accounts.api import views
 urlpatterns = [
     re_path(r"^users/register/?$", views.RegisterView.as_view(), name="register"),
     re_path(r"^users/me/?$", views.MeView.as_view(), name="me"),
+    re_path(r"^auth/registration/?$", views.RegistrationModeView.as_view(), name="registration"),
     re_path(r"^auth/token/?$", views.TokenView.as_view(), name="token"),
     re_path(r"^auth/token/refresh/?$", views.TokenRefreshView.as_view(), name="token-refresh"),
     re_path(r"^auth/logout/?$", views.LogoutView.as_view(), name="logout"),

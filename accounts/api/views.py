@@ -14,10 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import services
+from accounts import registration, services
 from accounts.api.serializers import (
     CredentialsSerializer,
     RefreshSerializer,
+    RegistrationModeSerializer,
+    RegistrationSerializer,
     TokenPairSerializer,
     UserSerializer,
     WebsocketTicketSerializer,
@@ -63,18 +65,43 @@ class RegisterView(APIView):
     throttle_classes = [RegisterThrottle]
 
     @extend_schema(
-        request=CredentialsSerializer,
-        responses={201: UserSerializer, 400: _credentials_errors, 429: _too_many},
+        request=RegistrationSerializer,
+        responses={
+            201: UserSerializer,
+            400: _bad_request("Registration", ["email", "password", "invite"]),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="registration_closed: the mode is closed; invite_required: the "
+                "mode is invite and no invite was sent; invite_invalid: the invite is unknown, "
+                "expired or used already.",
+            ),
+            429: _too_many,
+        },
         parameters=[_retry_after],
         summary="Create an account",
         description="Passwords need 8 characters or more, must not be common or resemble "
-        "the email. An email registered already gives 400 {email: [...]}.",
+        "the email. An email registered already gives 400 {email: [...]}. Whether an account "
+        "may be made, and whether it may create clusters at once, depends on the registration "
+        "mode (GET /auth/registration).",
     )
     def post(self, request: Request) -> Response:
-        serializer = CredentialsSerializer(data=request.data)
+        serializer = RegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = registration.user_register(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class RegistrationModeView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: RegistrationModeSerializer},
+        summary="Who may create an account here (PYK8S_REGISTRATION), with a message to show",
+    )
+    def get(self, request: Request) -> Response:
+        mode = registration.registration_mode()
+        return Response({"mode": mode, "message": registration.REGISTRATION_MESSAGES[mode]})
 
 
 class TokenView(APIView):

@@ -110,6 +110,10 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
         responses={
             202: ClusterSerializer,
             400: OpenApiResponse(description="Field errors: {field: [message]}"),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="approval_pending: the account awaits approval by staff.",
+            ),
             409: OpenApiResponse(ErrorSerializer, description="Quota reached."),
             **_unauthenticated,
         },

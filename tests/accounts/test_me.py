@@ -7,7 +7,7 @@ def test_it_returns_the_logged_in_account(owner_client, user, path):
     response = owner_client.get(path)
 
     assert response.status_code == 200
-    assert response.json() == {"id": user.id, "email": user.email}
+    assert response.json() == {"id": user.id, "email": user.email, "approved": True}
 
 
 def test_each_client_sees_its_own_account(owner_client, other_client, user, other_user):

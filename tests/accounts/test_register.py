@@ -19,7 +19,7 @@ def test_it_creates_an_account_with_or_without_trailing_slash(register, path):
 
     assert response.status_code == 201
     user = User.objects.get()
-    assert response.json() == {"id": user.id, "email": "ann@example.org"}
+    assert response.json() == {"id": user.id, "email": "ann@example.org", "approved": True}
     assert user.check_password(PASSWORD)
 
 

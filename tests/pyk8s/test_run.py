@@ -31,6 +31,8 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
         child_named(run, needle)
 
     with httpx.Client(base_url=run.url, trust_env=False) as http:
+        # `make run` is a machine of one's own: open registration, no approval to wait for.
+        assert http.get("/auth/registration").json()["mode"] == "open"
         credentials = {"email": "ada@example.com", "password": "an unusual passphrase 7"}
         response = http.post("/users/register", json=credentials)
         assert response.status_code == 201, response.text

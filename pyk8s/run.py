@@ -97,6 +97,7 @@ class Supervisor:
         stop_last: bool = False,
         stop_signal: signal.Signals = signal.SIGTERM,
         before_exec: Callable[[], None] | None = None,
+        env: dict[str, str] | None = None,
     ) -> Child:
         supervisor_pid = os.getpid()
 
@@ -113,6 +114,7 @@ class Supervisor:
             stderr=subprocess.STDOUT,
             process_group=0,
             preexec_fn=prepare_child,
+            env=env,
         )
         child = Child(name=name, process=process, stop_last=stop_last, stop_signal=stop_signal)
         self.children.append(child)
@@ -467,7 +469,12 @@ def _run(supervisor: Supervisor) -> NoReturn:
 
     url = f"http://{HOST}:{port}"
     supervisor.start("web", processes.command("web", PYK8S_BIND_ADDRESS=HOST, PORT=str(port)))
-    supervisor.start("worker", processes.command("worker"))
+    # As deployments run it: without the keys that sign sessions and tokens (pyk8s.settings).
+    worker_env = {
+        **{k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PYK8S_JWT_SIGNING_KEY")},
+        "PYK8S_PROCESS_ROLE": "worker",
+    }
+    supervisor.start("worker", processes.command("worker"), env=worker_env)
     beat_pidfile = var_dir / "celerybeat.pid"
     # We hold var/, so a pid file here belongs to a run that is gone; celery beat would refuse
     # to start if that pid had since been reused by another process.

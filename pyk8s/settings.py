@@ -6,6 +6,7 @@ under var/ (started by `python -m pyk8s.run`).
 """
 
 import re
+import secrets
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -28,29 +29,40 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # --- Secrets -------------------------------------------------------------------------------
 
-# A local run (`make run`, or DEBUG) keeps a generated key under var/; elsewhere it must be set.
-SECRET_KEY = env.str("SECRET_KEY", default="") or local_secrets.read_or_create(
-    VAR_DIR / "secret_key", local_secrets.new_secret_key, create=DEBUG
-)
-if len(SECRET_KEY) < 50:
+# What this process is: "web" (daphne, manage.py) or "worker" (a Celery worker, which runs kind).
+# Anyone with a cluster can become root on the worker's Docker host (docs/operations.md, "Trust
+# model"), so a worker holds no secret it does not use: it never reads SECRET_KEY or
+# PYK8S_JWT_SIGNING_KEY, and has throwaway random keys of its own instead (Django and simplejwt
+# need some at import), which sign nothing anyone else would accept.
+PYK8S_PROCESS_ROLE = env.str("PYK8S_PROCESS_ROLE", default="web")
+if PYK8S_PROCESS_ROLE not in ("web", "worker"):
     raise ImproperlyConfigured(
-        "SECRET_KEY is missing or too short: set it to at least 50 random characters "
-        "(or run with DEBUG=true to have one generated under var/)."
+        f"PYK8S_PROCESS_ROLE must be web or worker, not {PYK8S_PROCESS_ROLE!r}."
     )
+_SIGNS = PYK8S_PROCESS_ROLE == "web"
 
+
+def _signing_key(name: str) -> str:
+    """A 50+ character key from the environment; a local run (`make run`, or DEBUG) keeps a
+    generated one under var/."""
+    key = env.str(name, default="") or local_secrets.read_or_create(
+        VAR_DIR / name.lower().removeprefix("pyk8s_"), local_secrets.new_secret_key, create=DEBUG
+    )
+    if len(key) < 50:
+        raise ImproperlyConfigured(
+            f"{name} is missing or too short: set it to at least 50 random characters "
+            "(or run with DEBUG=true to have one generated under var/)."
+        )
+    return key
+
+
+SECRET_KEY = _signing_key("SECRET_KEY") if _SIGNS else secrets.token_urlsafe(64)
 # Signs the API's JWTs. A key of its own: rotating it (which ends every API session) leaves
 # Django's signatures (admin sessions, CSRF) alone, and neither key's leak gives the other.
-PYK8S_JWT_SIGNING_KEY = env.str(
-    "PYK8S_JWT_SIGNING_KEY", default=""
-) or local_secrets.read_or_create(
-    VAR_DIR / "jwt_signing_key", local_secrets.new_secret_key, create=DEBUG
+PYK8S_JWT_SIGNING_KEY = (
+    _signing_key("PYK8S_JWT_SIGNING_KEY") if _SIGNS else secrets.token_urlsafe(64)
 )
-if len(PYK8S_JWT_SIGNING_KEY) < 50:
-    raise ImproperlyConfigured(
-        "PYK8S_JWT_SIGNING_KEY is missing or too short: set it to at least 50 random characters "
-        "(or run with DEBUG=true to have one generated under var/)."
-    )
-if PYK8S_JWT_SIGNING_KEY == SECRET_KEY:
+if _SIGNS and PYK8S_JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("PYK8S_JWT_SIGNING_KEY must differ from SECRET_KEY.")
 
 # Comma-separated Fernet keys; the first encrypts, all decrypt (see rotate_encryption_keys).

@@ -115,14 +115,24 @@ class Stack:
         self.web_url = ""
 
     def start(self, name: str, argv: list[str], **env: object) -> Process:
-        process = Process(
-            name, argv, {**self.env, **{k: str(v) for k, v in env.items()}}, self.log_dir
-        )
+        """Runs argv with this stack's environment, changed by `env` (None: removed)."""
+        environment = {**self.env, **{k: str(v) for k, v in env.items() if v is not None}}
+        for removed in (k for k, v in env.items() if v is None):
+            environment.pop(removed, None)
+        process = Process(name, argv, environment, self.log_dir)
         self.processes.append(process)
         return process
 
     def start_worker(self, name: str = "worker", **env: object) -> Process:
+        """A Celery worker as deployments run it: role worker, without the signing keys."""
         from clusters.models import WorkerHost
+
+        env = {
+            "PYK8S_PROCESS_ROLE": "worker",
+            "SECRET_KEY": None,
+            "PYK8S_JWT_SIGNING_KEY": None,
+            **env,
+        }
 
         host = str(env.get("PYK8S_WORKER_HOST", self.env.get("PYK8S_WORKER_HOST", name)))
         registered_before = (

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,6 +30,11 @@ def test_it_serves_the_product_until_ctrl_c(start_run, tmp_path):
         "bin/postgres",
     ):
         child_named(run, needle)
+    # The worker, which runs kind, holds no key that signs sessions or tokens.
+    worker_env = Path(f"/proc/{child_named(run, 'celery -A pyk8s worker')}/environ").read_bytes()
+    assert b"PYK8S_PROCESS_ROLE=worker" in worker_env.split(b"\0")
+    assert b"SECRET_KEY=" not in worker_env
+    assert b"PYK8S_JWT_SIGNING_KEY=" not in worker_env
 
     with httpx.Client(base_url=run.url, trust_env=False) as http:
         # `make run` is a machine of one's own: open registration, no approval to wait for.

@@ -77,6 +77,9 @@ Call with (dict "ctx" $ "secret" NAME "key" KEY "value" EXPLICIT "generated" FRE
 {{- fail (printf "%s.auth.password may hold letters and digits only: it is placed in a connection URL." $store) -}}
 {{- end -}}
 {{- end -}}
+{{- if not (has .Values.config.registration (list "open" "invite" "approval" "closed")) -}}
+{{- fail (printf "config.registration must be open, invite, approval or closed, not %q." (toString .Values.config.registration)) -}}
+{{- end -}}
 {{- if not .Values.worker.pools -}}
 {{- fail "worker.pools is empty: at least one worker pool must drive a Docker engine, or no cluster can ever be created." -}}
 {{- end -}}
@@ -116,17 +119,10 @@ Call with (dict "ctx" $ "secret" NAME "key" KEY "value" EXPLICIT "generated" FRE
 {{- end -}}
 
 {{/*
-Environment shared by web, worker, beat and the migrate job: secrets by reference, the data
-store URLs, and the ConfigMap. In-chart store passwords are spliced into the URLs by the
-kubelet ($(VAR) expansion), so no Secret ever holds a URL the chart had to compute.
+Environment shared by web, beat and the migrate job: the keys that sign sessions and tokens,
+then everything the worker gets too.
 */}}
 {{- define "pyk8s-lab.env" -}}
-- name: POD_IP
-  valueFrom:
-    fieldRef:
-      fieldPath: status.podIP
-- name: ALLOWED_HOSTS
-  value: {{ include "pyk8s-lab.allowedHosts" . | quote }}
 - name: SECRET_KEY
   valueFrom:
     secretKeyRef:
@@ -137,6 +133,22 @@ kubelet ($(VAR) expansion), so no Secret ever holds a URL the chart had to compu
     secretKeyRef:
       name: {{ include "pyk8s-lab.appSecretName" . }}
       key: PYK8S_JWT_SIGNING_KEY
+{{ include "pyk8s-lab.workerEnv" . }}
+{{- end -}}
+
+{{/*
+What the worker, which runs kind on a host every cluster owner can reach as root, needs and
+no more: the encryption keys for kubeconfigs and the data store URLs, by reference, and the
+ConfigMap. In-chart store passwords are spliced into the URLs by the kubelet ($(VAR)
+expansion), so no Secret ever holds a URL the chart had to compute.
+*/}}
+{{- define "pyk8s-lab.workerEnv" -}}
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: ALLOWED_HOSTS
+  value: {{ include "pyk8s-lab.allowedHosts" . | quote }}
 - name: PYK8S_ENCRYPTION_KEYS
   valueFrom:
     secretKeyRef:

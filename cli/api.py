@@ -30,6 +30,7 @@ OPTION_FOR_FIELD = {
     "kubernetes_version": "--k8s-version",
     "minutes": "--minutes",
     "email": "--email",
+    "invite": "--invite",
 }
 
 

@@ -4,7 +4,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 ACCOUNT_OPERATIONS = {
-    ("/users/register/", "post"): {"201", "400", "429"},
+    ("/users/register/", "post"): {"201", "400", "403", "429"},
+    ("/auth/registration/", "get"): {"200"},
     ("/auth/token/", "post"): {"200", "400", "401", "429"},
     ("/auth/token/refresh/", "post"): {"200", "400", "401"},
     ("/auth/logout/", "post"): {"204", "400", "401"},
@@ -44,6 +45,7 @@ def test_public_operations_need_no_token_and_the_others_do(schema):
 
     assert security["/auth/token/"] == [{}]
     assert security["/users/register/"] == [{}]
+    assert security["/auth/registration/"] == [{}]
     assert security["/users/me/"] == [{"jwtAuth": []}]
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
 

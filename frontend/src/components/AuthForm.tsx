@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { errorMessage, fieldErrors } from "@/lib/api/errors";
-import { useLoginMutation, useRegisterMutation } from "@/lib/features/auth/authApi";
+import { useLoginMutation, useRegisterMutation, useRegistrationModeQuery } from "@/lib/features/auth/authApi";
 import { selectSessionStatus } from "@/lib/features/auth/authSlice";
 import { useAppSelector } from "@/lib/hooks";
 import { FormField } from "./FormField";
@@ -34,7 +34,12 @@ export function safeNext(next: string | null): string {
 
 export function AuthForm({ mode }: { mode: "login" | "register" }) {
   const router = useRouter();
-  const next = safeNext(useSearchParams().get("next"));
+  const searchParams = useSearchParams();
+  const next = safeNext(searchParams.get("next"));
+  // The token of an invite link staff sent (/register/?invite=...).
+  const invite = searchParams.get("invite") ?? "";
+  const isLogin = mode === "login";
+  const registration = useRegistrationModeQuery(undefined, { skip: isLogin }).data;
   const expired = useAppSelector(selectSessionStatus) === "expired";
   const [login, loginState] = useLoginMutation();
   const [register, registerState] = useRegisterMutation();
@@ -44,12 +49,14 @@ export function AuthForm({ mode }: { mode: "login" | "register" }) {
   const error = registerState.error ?? loginState.error;
   const errors = fieldErrors(error);
   const busy = loginState.isLoading || registerState.isLoading;
-  const isLogin = mode === "login";
+  // Closed, or by invitation without one: say so instead of a form that can only fail.
+  const refused =
+    !isLogin && (registration?.mode === "closed" || (registration?.mode === "invite" && !invite));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!isLogin) {
-      const registered = await register({ email, password });
+      const registered = await register({ email, password, ...(invite ? { invite } : {}) });
       if (registered.error) {
         return;
       }
@@ -71,45 +78,56 @@ export function AuthForm({ mode }: { mode: "login" | "register" }) {
             Your session has expired. Log in again to continue.
           </p>
         )}
-        <FormField id="email" label="Email" error={errors.email}>
-          {(control) => (
-            <input
-              {...control}
-              type="email"
-              name="email"
-              autoComplete="email"
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-              required
-            />
-          )}
-        </FormField>
-        <FormField
-          id="password"
-          label="Password"
-          error={errors.password}
-          hint={isLogin ? undefined : "At least 8 characters, not only digits, not a common password."}
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              name="password"
-              autoComplete={isLogin ? "current-password" : "new-password"}
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              required
-            />
-          )}
-        </FormField>
-        {errorMessage(error) && (
-          <p className="alert alert-error" role="alert">
-            {errorMessage(error)}
+        {!isLogin && registration && registration.mode !== "open" && (
+          <p className={`alert ${refused ? "alert-error" : "alert-info"}`} role="status">
+            {registration.mode === "invite" && invite
+              ? "You are registering with an invite: it works once."
+              : registration.message}
           </p>
         )}
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? "Please wait…" : isLogin ? "Log in" : "Create account"}
-        </button>
+        {!refused && (
+          <>
+            <FormField id="email" label="Email" error={errors.email}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="email"
+                  name="email"
+                  autoComplete="email"
+                  value={email}
+                  onChange={(event) => setEmail(event.target.value)}
+                  required
+                />
+              )}
+            </FormField>
+            <FormField
+              id="password"
+              label="Password"
+              error={errors.password}
+              hint={isLogin ? undefined : "At least 8 characters, not only digits, not a common password."}
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  type="password"
+                  name="password"
+                  autoComplete={isLogin ? "current-password" : "new-password"}
+                  value={password}
+                  onChange={(event) => setPassword(event.target.value)}
+                  required
+                />
+              )}
+            </FormField>
+            {errorMessage(error) && (
+              <p className="alert alert-error" role="alert">
+                {errorMessage(error)}
+              </p>
+            )}
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? "Please wait…" : isLogin ? "Log in" : "Create account"}
+            </button>
+          </>
+        )}
         <p className="muted">
           {isLogin ? (
             <>

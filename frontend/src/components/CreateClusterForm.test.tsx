@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Provider } from "react-redux";
 import { accessGranted } from "@/lib/features/auth/authSlice";
@@ -15,11 +15,16 @@ const CHOICES = {
   name_max_length: 40,
 };
 
-/** Answers GET /clusters/choices/ with CHOICES, and everything else with `handler`. */
-function serve(handler: Handler) {
-  return mockFetch((request) =>
-    new URL(request.url).pathname === "/clusters/choices/" ? json(CHOICES) : handler(request),
-  );
+/** Answers GET /clusters/choices/ with CHOICES, GET /users/me with `me`, and everything else
+ * with `handler`. */
+function serve(handler: Handler, me = { id: 1, email: "ann@example.org", approved: true }) {
+  return mockFetch((request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/clusters/choices/") {
+      return json(CHOICES);
+    }
+    return path === "/users/me" ? json(me) : handler(request);
+  });
 }
 
 const optionsOf = (label: string) =>
@@ -104,4 +109,29 @@ test("it offers what this deployment allows, and leaves defaults to the server",
   expect(await screen.findByText(/plain is being provisioned/)).toBeInTheDocument();
   const sent = fetchSpy.mock.calls.at(-1)![0] as Request;
   expect(await sent.json()).toEqual({ name: "plain", workers: 0 });
+});
+
+test("an account awaiting approval is told so and cannot create", async () => {
+  const fetchSpy = serve(() => json({}, 500), { id: 1, email: "ann@example.org", approved: false });
+  renderForm();
+
+  expect(
+    await screen.findByText("Your account awaits approval by staff: you can create clusters once they approve it."),
+  ).toBeInTheDocument();
+  expect(screen.getByRole("button", { name: "Create cluster" })).toBeDisabled();
+  const posts = fetchSpy.mock.calls.filter(([input]) => input instanceof Request && input.method === "POST");
+  expect(posts).toEqual([]);
+});
+
+test("an approved account sees no approval banner", async () => {
+  const fetchSpy = serve(() => json({}, 500));
+  renderForm();
+
+  await screen.findByRole("option", { name: "2 hours" });
+  const askedWhoAmI = () =>
+    fetchSpy.mock.calls.some(([input]) => input instanceof Request && input.url.endsWith("/users/me"));
+  await waitFor(() => expect(askedWhoAmI()).toBe(true));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // its answer rendered
+  expect(screen.queryByText(/awaits approval/)).not.toBeInTheDocument();
+  expect(screen.getByRole("button", { name: "Create cluster" })).toBeEnabled();
 });

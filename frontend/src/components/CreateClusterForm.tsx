@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { errorMessage, fieldErrors } from "@/lib/api/errors";
 import type { ClusterChoices } from "@/lib/api/types";
+import { useMeQuery } from "@/lib/features/auth/authApi";
 import { useClusterChoicesQuery, useCreateClusterMutation } from "@/lib/features/clusters/clustersApi";
 import { FormField } from "./FormField";
 import styles from "./CreateClusterForm.module.css";
@@ -28,6 +29,8 @@ export function CreateClusterForm() {
   const [create, { isLoading, error, reset }] = useCreateClusterMutation();
   // Until the choices arrive (or if they cannot be read), the server's defaults are offered.
   const { data: choices } = useClusterChoicesQuery();
+  // An account staff have not approved yet (PYK8S_REGISTRATION=approval) gets no cluster.
+  const awaitingApproval = useMeQuery().data?.approved === false;
   const [name, setName] = useState("");
   const [ttl, setTtl] = useState("");
   const [workers, setWorkers] = useState("0");
@@ -59,6 +62,11 @@ export function CreateClusterForm() {
   return (
     <form className={`card ${styles.form}`} onSubmit={onSubmit} noValidate aria-labelledby="create-title">
       <h2 id="create-title">Create a cluster</h2>
+      {awaitingApproval && (
+        <p className="alert alert-info" role="status">
+          Your account awaits approval by staff: you can create clusters once they approve it.
+        </p>
+      )}
       <div className={styles.grid}>
         <FormField
           id="cluster-name"
@@ -126,7 +134,7 @@ export function CreateClusterForm() {
         </p>
       )}
       <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={isLoading}>
+        <button type="submit" className="button button-primary" disabled={isLoading || awaitingApproval}>
           {isLoading ? "Creating…" : "Create cluster"}
         </button>
         <p role="status" className="muted">

@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/registration/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who may create an account here (PYK8S_REGISTRATION), with a message to show */
+        get: operations["auth_registration_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/token/": {
         parameters: {
             query?: never;
@@ -268,7 +285,7 @@ export interface paths {
         put?: never;
         /**
          * Create an account
-         * @description Passwords need 8 characters or more, must not be common or resemble the email. An email registered already gives 400 {email: [...]}.
+         * @description Passwords need 8 characters or more, must not be common or resemble the email. An email registered already gives 400 {email: [...]}. Whether an account may be made, and whether it may create clusters at once, depends on the registration mode (GET /auth/registration).
          */
         post: operations["users_register_create"];
         delete?: never;
@@ -412,6 +429,14 @@ export interface components {
             code: string;
             failed: string[];
         };
+        /**
+         * @description * `open` - open
+         *     * `invite` - invite
+         *     * `approval` - approval
+         *     * `closed` - closed
+         * @enum {string}
+         */
+        ModeEnum: "open" | "invite" | "approval" | "closed";
         PaginatedClusterList: {
             /** @example 123 */
             count: number;
@@ -436,6 +461,23 @@ export interface components {
         };
         RefreshRequest: {
             refresh: string;
+        };
+        RegistrationFieldErrors: {
+            email?: string[];
+            password?: string[];
+            invite?: string[];
+        };
+        RegistrationMode: {
+            mode: components["schemas"]["ModeEnum"];
+            /** @description What the mode means for someone registering. */
+            message: string;
+        };
+        RegistrationRequest: {
+            /** Format: email */
+            email: string;
+            password: string;
+            /** @description The token of an invite link (?invite=...); needed when the mode is invite. */
+            invite?: string;
         };
         /**
          * @description * `PROVISIONING` - Provisioning
@@ -479,6 +521,8 @@ export interface components {
             readonly id: number;
             /** Format: email */
             readonly email: string;
+            /** @description False while the account awaits approval by staff: it cannot create clusters. */
+            readonly approved: boolean;
         };
         WebsocketTicket: {
             ticket: string;
@@ -557,6 +601,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_registration_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationMode"];
                 };
             };
         };
@@ -735,6 +798,15 @@ export interface operations {
             };
             /** @description No access token, or an invalid, expired or revoked one. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description approval_pending: the account awaits approval by staff. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1095,7 +1167,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CredentialsRequest"];
+                "application/json": components["schemas"]["RegistrationRequest"];
             };
         };
         responses: {
@@ -1113,7 +1185,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CredentialsFieldErrors"];
+                    "application/json": components["schemas"]["RegistrationFieldErrors"];
+                };
+            };
+            /** @description registration_closed: the mode is closed; invite_required: the mode is invite and no invite was sent; invite_invalid: the invite is unknown, expired or used already. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Too many attempts; see Retry-After. */

@@ -1,6 +1,13 @@
 import { createApi } from "@reduxjs/toolkit/query/react";
 import { baseQueryWithReauth } from "@/lib/api/baseQuery";
-import type { Credentials, TokenPair, User, WebsocketTicket } from "@/lib/api/types";
+import type {
+  Credentials,
+  Registration,
+  RegistrationMode,
+  TokenPair,
+  User,
+  WebsocketTicket,
+} from "@/lib/api/types";
 import { endSession, sessionEnding, startSession, storedRefreshToken } from "./session";
 
 export const authApi = createApi({
@@ -8,7 +15,11 @@ export const authApi = createApi({
   baseQuery: baseQueryWithReauth,
   tagTypes: ["Me"],
   endpoints: (build) => ({
-    register: build.mutation<User, Credentials>({
+    /** Who may create an account here (PYK8S_REGISTRATION), and what to tell them. */
+    registrationMode: build.query<RegistrationMode, void>({
+      query: () => "/auth/registration",
+    }),
+    register: build.mutation<User, Registration>({
       query: (body) => ({ url: "/users/register", method: "POST", body }),
     }),
     login: build.mutation<null, Credentials>({
@@ -56,6 +67,7 @@ export const authApi = createApi({
 });
 
 export const {
+  useRegistrationModeQuery,
   useRegisterMutation,
   useLoginMutation,
   useLogoutMutation,

@@ -12,6 +12,7 @@ from clusters import provisioning, services, tasks
 from clusters.models import IN_WARM_POOL, Cluster, ClusterStatus, WorkerHost
 from tests.clusters.warm_pool import SPEC, fill_pool
 from tests.conftest import client_for, record_sends
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fake_kind")]
 
@@ -49,6 +50,18 @@ def test_a_claim_answers_running_with_a_working_kubeconfig(fake_kind, settings, 
         seconds=10
     )
     assert ("warm_pool_refill",) in queued
+
+
+def test_an_account_awaiting_approval_claims_nothing(settings, queued):
+    (pooled,) = fill_pool(settings, 1)
+    pending = UserFactory.create(approved_at=None)
+
+    response = client_for(pending).post("/clusters/", {"name": "instant"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "approval_pending"
+    pooled.refresh_from_db()
+    assert (pooled.owner, pooled.claimed_at) == (None, None)
 
 
 def test_the_claim_is_announced_to_its_new_owner_only(settings, user, other_user, published):

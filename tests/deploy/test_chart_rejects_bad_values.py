@@ -32,6 +32,10 @@ from tests.deploy.chart import render
             'pool name "a" is used twice',
         ),
         ({"worker": {"pools": [{"name": "Docker_1"}]}}, 'pool name "Docker_1" must be'),
+        (
+            {"config": {"registration": "anyone"}},
+            'config.registration must be open, invite, approval or closed, not "anyone"',
+        ),
     ],
 )
 def test_it_names_the_value_to_fix(values, message):

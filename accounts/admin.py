@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -123,6 +123,9 @@ class UserAdmin(BaseUserAdmin[User]):
         self.message_user(request, f"{done} account(s) approved.", messages.SUCCESS)
 
 
+_ISSUED_INVITE_ATTRIBUTE = "pyk8s_issued_invite"
+
+
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin[Invite]):
     """Invites are made and revoked (deleted), never edited. The link is shown once, on the
@@ -141,15 +144,15 @@ class InviteAdmin(admin.ModelAdmin[Invite]):
         return False
 
     def save_model(self, request: HttpRequest, obj: Invite, form: Any, change: bool) -> None:
-        issued = registration.invite_create(created_by=request.user, note=obj.note)  # type: ignore[arg-type]
+        issued = registration.invite_create(created_by=cast(User, request.user), note=obj.note)
         obj.pk, obj.expires_at = issued.invite.pk, issued.invite.expires_at
-        # For response_add, this request only.
-        request._issued_invite_token = issued.token  # type: ignore[attr-defined]
+        # For response_add, on this request only: the token is never stored.
+        setattr(request, _ISSUED_INVITE_ATTRIBUTE, issued.token)
 
     def response_add(
         self, request: HttpRequest, obj: Invite, post_url_continue: str | None = None
     ) -> HttpResponse:
-        token = request._issued_invite_token  # type: ignore[attr-defined]
+        token = getattr(request, _ISSUED_INVITE_ATTRIBUTE)
         link = request.build_absolute_uri(f"/register/?invite={token}")
         context = {
             **self.admin_site.each_context(request),

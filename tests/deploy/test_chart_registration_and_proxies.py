@@ -4,7 +4,7 @@ only from the ingress it runs."""
 import pytest
 import yaml
 
-from tests.deploy.chart import REPO, find, render
+from tests.deploy.chart import REPO, find, render, render_notes
 
 
 def config(manifests) -> dict[str, str]:
@@ -14,6 +14,11 @@ def config(manifests) -> dict[str, str]:
 
 def test_the_chart_defaults_to_approval(default_manifests):
     assert config(default_manifests)["PYK8S_REGISTRATION"] == "approval"
+
+
+def test_the_notes_say_how_to_approve_or_warn_about_open_registration():
+    assert 'action "Approve"' in render_notes()
+    assert "Trust model" in render_notes({"config": {"registration": "open"}})
 
 
 def test_compose_defaults_to_approval():

@@ -2,6 +2,7 @@
 and the tickets that open /ws sockets (registration: accounts.registration)."""
 
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, Un
 from accounts.models import User, normalize_email
 from pyk8s import realtime
 from pyk8s.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 # The time of the login a refresh token descends from (epoch seconds; OpenID Connect's name),
 # carried from each refresh token to the next, so that refreshing never extends a session
@@ -82,14 +85,20 @@ def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
 def token_refresh(*, refresh: str) -> TokenPair:
     """A new access token and a new refresh token; the given refresh token is used up.
 
-    Blacklisting is what claims the old token: of two requests racing with one refresh
-    token, only the one that blacklists it gets new tokens. No refresh extends a session past
-    PYK8S_SESSION_MAX_DAYS from its login.
+    Blacklisting is what claims the old token. Presented again within
+    PYK8S_REFRESH_REUSE_GRACE_SECONDS of its rotation, it is the same client retrying an answer
+    it never got (a page reloaded mid-refresh, a dropped connection, two tabs at once) and gets
+    tokens too; later, or after a logout, it is a copy, and every session of the account ends
+    (_end_sessions_of_reused). No refresh extends a session past PYK8S_SESSION_MAX_DAYS from
+    its login.
     """
     try:
-        old = RefreshToken(refresh)  # type: ignore[arg-type]
+        # Signature, expiry and type; whether it was used already is decided below.
+        old = RefreshToken(refresh, verify=False)  # type: ignore[arg-type]
+        UntypedToken(refresh)  # type: ignore[arg-type]
+        if old.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+            raise TokenError("not a refresh token")
     except TokenError as exc:
-        _end_sessions_if_reused(refresh)
         raise _refresh_token_invalid() from exc
     user = User.objects.filter(pk=old[jwt_settings.USER_ID_CLAIM], is_active=True).first()
     if user is None:
@@ -109,12 +118,29 @@ def token_refresh(*, refresh: str) -> TokenPair:
             code="session_expired",
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
-    # Annotated as the row, blacklist() returns get_or_create's (row, created).
-    _, claimed = cast(tuple[BlacklistedToken, bool], old.blacklist())
-    if not claimed:  # a racing request used it first: one of the two is not its owner
-        user_sessions_end(user=user)
+    if not _rotate(old):
+        _end_sessions_of_reused(user)
         raise _refresh_token_invalid()
     return _token_pair(user, logged_in_at=logged_in_at)
+
+
+def _rotate(token: RefreshToken) -> bool:
+    """Use the token up; False when it was used up before, other than by a rotation within
+    the grace (a logout's revocation has none).
+
+    The rotation is noted before the token is blacklisted, so that of requests racing with
+    it, the ones that lose find the note."""
+    rotated = f"refresh-rotated:{token[jwt_settings.JTI_CLAIM]}"
+    grace = settings.PYK8S_REFRESH_REUSE_GRACE_SECONDS
+    if not BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists():
+        if grace:
+            cache.set(rotated, time.time(), timeout=grace + 1)
+        # Annotated as the row, blacklist() returns get_or_create's (row, created).
+        _, claimed = cast(tuple[BlacklistedToken, bool], token.blacklist())
+        if claimed:
+            return True
+    rotated_at = cache.get(rotated)
+    return rotated_at is not None and time.time() - rotated_at < grace
 
 
 def user_sessions_end(*, user: User) -> None:
@@ -131,27 +157,18 @@ def session_is_current(token: Token, user: User) -> bool:
     return int(token.get(SESSION_GENERATION_CLAIM, 0)) == user.session_generation
 
 
-def _end_sessions_if_reused(refresh: str) -> None:
-    """A genuine refresh token, used up already, presented again: whoever holds it copied it,
-    the owner or a thief, and nothing tells which. So every session of the account ends,
+def _end_sessions_of_reused(user: User) -> None:
+    """A genuine refresh token, used up a while ago, presented again: whoever holds it copied
+    it, the owner or a thief, and nothing tells which. So every session of the account ends,
     the thief's included, and the owner logs in again.
 
     The whole account, not only this login's chain of tokens: a thief who copied one refresh
-    token may well have copied the others from the same place. A token of sessions that have
-    ended already changes nothing, so replaying an old token cannot log the owner out again
-    and again.
+    token may well have copied the others from the same place. (A token of sessions that have
+    ended already is refused before this, so replaying an old token cannot log the owner out
+    again and again.)
     """
-    try:
-        token = UntypedToken(refresh)  # type: ignore[arg-type]  # signature and expiry
-    except TokenError:
-        return
-    if token.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
-        return
-    if not BlacklistedToken.objects.filter(token__jti=token[jwt_settings.JTI_CLAIM]).exists():
-        return
-    user = User.objects.filter(pk=token[jwt_settings.USER_ID_CLAIM]).first()
-    if user is not None and session_is_current(token, user):
-        user_sessions_end(user=user)
+    logger.warning("reused refresh token: every session ended", extra={"user_id": user.pk})
+    user_sessions_end(user=user)
 
 
 def user_logout(*, user: User, refresh: str, access: AccessToken) -> None:

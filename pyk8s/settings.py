@@ -295,6 +295,9 @@ SIMPLE_JWT = {
 
 # However often its tokens are refreshed, a login lasts this long; then the user logs in again.
 PYK8S_SESSION_MAX_DAYS = env.int("PYK8S_SESSION_MAX_DAYS", default=30)
+# A used refresh token presented again this soon is its owner retrying a lost answer (a page
+# reloaded mid-refresh), not a copy: it gets tokens instead of ending every session.
+PYK8S_REFRESH_REUSE_GRACE_SECONDS = env.int("PYK8S_REFRESH_REUSE_GRACE_SECONDS", default=10)
 if PYK8S_SESSION_MAX_DAYS < 1:
     raise ImproperlyConfigured("PYK8S_SESSION_MAX_DAYS must be 1 or more.")
 

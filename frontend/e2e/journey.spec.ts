@@ -119,9 +119,12 @@ test("an expired session sends the user to log in, then back to the same page", 
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   const detailUrl = page.url();
 
-  // Using the refresh token elsewhere rotates it: the page's copy is now blacklisted, as when it expires.
-  const refresh = await page.evaluate(() => sessionStorage.getItem("pyk8s.refresh"));
-  expect((await page.request.post("/auth/token/refresh", { data: { refresh } })).status()).toBe(200);
+  // The server answers an expired refresh token as it answers any it cannot verify (401
+  // token_not_valid): one whose signature no longer matches stands in for it.
+  await page.evaluate(() => {
+    const refresh = sessionStorage.getItem("pyk8s.refresh")!;
+    sessionStorage.setItem("pyk8s.refresh", `${refresh.slice(0, -4)}AAAA`);
+  });
   await page.reload();
 
   await expect(page).toHaveURL(/\/login\/\?next=/);

@@ -153,7 +153,7 @@ class InviteAdmin(admin.ModelAdmin[Invite]):
         self, request: HttpRequest, obj: Invite, post_url_continue: str | None = None
     ) -> HttpResponse:
         token = getattr(request, _ISSUED_INVITE_ATTRIBUTE)
-        link = request.build_absolute_uri(f"/register/?invite={token}")
+        link = request.build_absolute_uri(f"/register/#invite={token}")
         context = {
             **self.admin_site.each_context(request),
             "title": "Invite created",

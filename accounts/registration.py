@@ -60,7 +60,7 @@ def user_register(*, email: str, password: str, invite: str = "") -> User:
     if mode == RegistrationMode.INVITE and not invite:
         raise ApplicationError(
             "Registration on this server needs an invite: open the invite link staff sent you "
-            "(it carries ?invite=...).",
+            "(it carries #invite=...).",
             code="invite_required",
             status_code=status.HTTP_403_FORBIDDEN,
         )

@@ -26,7 +26,7 @@ class RegistrationSerializer(CredentialsSerializer):
     invite = serializers.CharField(
         max_length=100,
         required=False,
-        help_text="The token of an invite link (?invite=...); needed when the mode is invite.",
+        help_text="The token of an invite link (#invite=...); needed when the mode is invite.",
     )
 
 

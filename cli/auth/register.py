@@ -69,6 +69,6 @@ def register(
 
 
 def _invite_token(invite: str) -> str:
-    """The token of an invite link (…/register/?invite=TOKEN), or the token itself."""
-    tokens = parse_qs(urlsplit(invite).query).get("invite")
+    """The token of an invite link (…/register/#invite=TOKEN), or the token itself."""
+    tokens = parse_qs(urlsplit(invite).fragment).get("invite")
     return tokens[0] if tokens else invite.strip()

@@ -29,7 +29,7 @@ def register(api_client, email="ann@example.org", **extra):
 def admin_creates_invite(client) -> str:
     response = client.post("/admin/accounts/invite/add/", {"note": "for Ann"})
     assert response.status_code == 200, response.content
-    match = re.search(r'value="(http://testserver/register/\?invite=([^"]+))"', response.text)
+    match = re.search(r'value="(http://testserver/register/#invite=([^"]+))"', response.text)
     assert match, response.text
     return match[2]
 

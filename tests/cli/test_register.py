@@ -67,7 +67,7 @@ def test_the_invite_link_itself_is_accepted(register, settings, server_url):
     settings.PYK8S_REGISTRATION = "invite"
     token = registration.invite_create(created_by=None).token
 
-    result = register("--invite", f"{server_url}/register/?invite={token}")
+    result = register("--invite", f"{server_url}/register/#invite={token}")
 
     assert result.exit_code == 0, result.output
     assert Invite.objects.get().used_by == User.objects.get(email="ann@example.org")

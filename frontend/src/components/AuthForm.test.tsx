@@ -38,8 +38,8 @@ function serve(mode: Mode, registered = () => json({ id: 1, email: "ann@example.
   });
 }
 
-function renderRegister(search = "") {
-  navigation.search = search;
+function renderRegister(hash = "") {
+  window.history.replaceState(null, "", `/register/${hash}`);
   render(
     <Provider store={makeStore()}>
       <AuthForm mode="register" />
@@ -81,7 +81,7 @@ test("invitation only, without an invite: says to open the link, offers no form"
 
 test("an invite link's token is sent with the registration", async () => {
   const spy = serve("invite");
-  renderRegister("?invite=tok-123");
+  renderRegister("#invite=tok-123");
 
   expect(await screen.findByText("You are registering with an invite: it works once.")).toBeInTheDocument();
   await fillIn();
@@ -95,7 +95,7 @@ test("an invite link's token is sent with the registration", async () => {
 test("a used or expired invite shows the server's message", async () => {
   const detail = "This invite is not valid: it is mistyped, expired or used already. Ask staff for a new invite link.";
   serve("invite", () => json({ detail, code: "invite_invalid" }, 403));
-  renderRegister("?invite=used");
+  renderRegister("#invite=used");
 
   await screen.findByText("You are registering with an invite: it works once.");
   await fillIn();

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { errorMessage, fieldErrors } from "@/lib/api/errors";
 import { useLoginMutation, useRegisterMutation, useRegistrationModeQuery } from "@/lib/features/auth/authApi";
 import { selectSessionStatus } from "@/lib/features/auth/authSlice";
@@ -32,12 +32,24 @@ export function safeNext(next: string | null): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/**
+ * The token of an invite link staff sent (/register/#invite=...). It travels in the fragment,
+ * which browsers never send: no server, proxy or ingress log ever holds it.
+ */
+function inviteInLink(): string {
+  return new URLSearchParams(window.location.hash.slice(1)).get("invite") ?? "";
+}
+
+function onHashChange(changed: () => void): () => void {
+  window.addEventListener("hashchange", changed);
+  return () => window.removeEventListener("hashchange", changed);
+}
+
 export function AuthForm({ mode }: { mode: "login" | "register" }) {
   const router = useRouter();
   const searchParams = useSearchParams();
   const next = safeNext(searchParams.get("next"));
-  // The token of an invite link staff sent (/register/?invite=...).
-  const invite = searchParams.get("invite") ?? "";
+  const invite = useSyncExternalStore(onHashChange, inviteInLink, () => "");
   const isLogin = mode === "login";
   const registration = useRegistrationModeQuery(undefined, { skip: isLogin }).data;
   const expired = useAppSelector(selectSessionStatus) === "expired";

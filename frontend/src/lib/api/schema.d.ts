@@ -476,7 +476,7 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
-            /** @description The token of an invite link (?invite=...); needed when the mode is invite. */
+            /** @description The token of an invite link (#invite=...); needed when the mode is invite. */
             invite?: string;
         };
         /**

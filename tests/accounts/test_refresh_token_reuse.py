@@ -6,7 +6,6 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from accounts import services
 from tests.factories import UserFactory
 
 GRACE_SECONDS = 10
@@ -24,7 +23,7 @@ def later(monkeypatch):
     def refresh_later(api_client, refresh):
         now = time.time() + GRACE_SECONDS + 1
         with monkeypatch.context() as patched:
-            patched.setattr(services.time, "time", lambda: now)
+            patched.setattr(time, "time", lambda: now)
             return _refresh(api_client, refresh)
 
     return refresh_later

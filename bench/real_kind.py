@@ -111,9 +111,9 @@ def _missing() -> str:
     return ""
 
 
-def _create_by_hand() -> float:
-    """kind as the worker runs it (same config, flags and network), timed; then deleted."""
-    provider = KindProvider(
+def _provider() -> KindProvider:
+    """Our provider on the real kind: the config, flags and network the worker would use."""
+    return KindProvider(
         binary=KIND,
         docker_binary="docker",
         network_prefix=PREFIX,
@@ -123,6 +123,11 @@ def _create_by_hand() -> float:
         create_timeout=CREATE_SECONDS,
         delete_timeout=CREATE_SECONDS,
     )
+
+
+def _create_by_hand() -> float:
+    """kind as the worker runs it (same config, flags and network), timed; then deleted."""
+    provider = _provider()
     name = f"{PREFIX}hand-{secrets.token_hex(3)}"
     spec = ClusterSpec(runtime_name=name, kubernetes_version=VERSION, workers=0)
     with tempfile.TemporaryDirectory() as workdir:
@@ -146,10 +151,13 @@ def _create_by_hand() -> float:
     return seconds
 
 
-def _warm_pool(work: Path, access: str, env: dict[str, object]) -> tuple[list, list, float]:
+def _warm_pool(
+    work: Path, access: str, env: dict[str, object]
+) -> tuple[list[float], list[float], float]:
     pooled = {**env, "PYK8S_WARM_POOL": f"{VERSION}:0=1", "PYK8S_MAX_CONCURRENT_PROVISIONS": 1}
     ready = Cluster.objects.filter(IN_WARM_POOL, status=ClusterStatus.RUNNING)
-    claims, answering = [], []
+    claims: list[float] = []
+    answering: list[float] = []
     with running_stack(work / "logs-pooled") as stack:
         stack.start_worker("bench-real-pooled", **pooled)
         stack.start_web("web", **pooled)
@@ -175,29 +183,18 @@ def _warm_pool(work: Path, access: str, env: dict[str, object]) -> tuple[list, l
 def _remove_leftovers() -> None:
     """Every cluster and network of ours on the engine, once no kind of ours runs any more
     (a kind whose worker was stopped runs on to its end)."""
-
-    def kind_of_ours_runs() -> bool:
-        found = subprocess.run(
-            ["pgrep", "-f", f"create cluster --name {PREFIX}"], capture_output=True
-        )
-        return found.returncode == 0
-
-    wait_for(lambda: not kind_of_ours_runs(), CREATE_SECONDS, "kind to finish")
-    listed = subprocess.run([KIND, "get", "clusters"], capture_output=True, text=True, check=True)
-    for name in listed.stdout.split():
+    deadline = time.monotonic() + CREATE_SECONDS
+    ours = ["pgrep", "-f", f"create cluster --name {PREFIX}"]
+    while subprocess.run(ours, stdout=subprocess.DEVNULL).returncode == 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError("a kind create of ours is still running")
+        time.sleep(1)
+    provider = _provider()
+    for name in provider.list_clusters():
         if name.startswith(PREFIX):
-            subprocess.run(
-                [KIND, "delete", "cluster", "--name", name], capture_output=True, check=True
-            )
-    networks = subprocess.run(
-        ["docker", "network", "ls", "--format", "{{.Name}}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    for name in networks.stdout.split():
-        if name.startswith(PREFIX):
-            subprocess.run(["docker", "network", "rm", name], capture_output=True, check=True)
+            provider.delete(name, on_line=lambda line: None)
+    for name in provider.list_networks():
+        provider.delete_network(name)
 
 
 def _memory_mib(container: str) -> float:

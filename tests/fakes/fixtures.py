@@ -29,13 +29,13 @@ from tests.fakes.kind import (
     plan_nodes,
 )
 
-KIND_SOURCE = Path(__file__).with_name("kind.py")
+KIND_PACKAGE = Path(__file__).with_name("kind")
 
 # -I: PYTHONPATH and friends in the caller's environment must not change what runs.
 # -S: skipping site (and the editable-install hooks it runs) saves a third of the start-up,
 # which every provisioning test pays many times; PyYAML's directory is added back by hand.
 WRAPPER = '''#!{python} -IS
-"""`kind` (or `docker`) for one test: tests/fakes/kind.py with its state directory built in."""
+"""`kind` (or `docker`) for one test: tests/fakes/kind/ with its state directory built in."""
 import time
 
 STARTED = time.time()  # before the imports: a Go binary is running by now
@@ -46,7 +46,9 @@ import sys
 
 sys.path.append({packages!r})
 
-spec = importlib.util.spec_from_file_location("fake_kind_cli", {source!r})
+spec = importlib.util.spec_from_file_location(
+    "fake_kind", {package!r} + "/__init__.py", submodule_search_locations=[{package!r}]
+)
 module = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = module
 spec.loader.exec_module(module)
@@ -257,7 +259,7 @@ def make_fake_kind(directory: Path) -> FakeKind:
             WRAPPER.format(
                 python=sys.executable,
                 packages=str(Path(yaml.__file__).parent.parent),
-                source=str(KIND_SOURCE),
+                package=str(KIND_PACKAGE),
                 state=str(fake.state_dir),
                 entry=entry,
             )

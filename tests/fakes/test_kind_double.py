@@ -1,4 +1,5 @@
-"""Pins the fake `kind` to the behaviour of the real one, so tests built on it stay honest."""
+"""Pins the fake `kind` to the behaviour of the real one where PyK8s-Lab reads it, so tests
+built on it stay honest (the contract test compares the two on a real engine)."""
 
 import base64
 import itertools
@@ -48,12 +49,10 @@ def test_it_creates_lists_shows_and_deletes_a_cluster_with_an_empty_environment(
         "create", "cluster", "--name", "pk-one", "--kubeconfig", str(config_path), env={}
     )
     listed = fake_kind.run("get", "clusters", env={})
-    nodes = fake_kind.run("get", "nodes", "--name", "pk-one", env={})
     shown = fake_kind.run("get", "kubeconfig", "--name", "pk-one", env={})
 
     assert created.returncode == 0, created.stderr
     assert listed.stdout == "pk-one\n"
-    assert nodes.stdout == "pk-one-control-plane\n"
     written = kubeconfig(config_path)
     assert yaml.safe_load(shown.stdout) == written
     assert shown.stdout.endswith("\n\n")  # kind Println()s a document that ends in a newline
@@ -69,7 +68,6 @@ def test_it_creates_lists_shows_and_deletes_a_cluster_with_an_empty_environment(
     assert deleted.returncode == 0
     assert deleted.stderr == 'Deleting cluster "pk-one" ...\n'
     assert (after.returncode, after.stdout, after.stderr) == (0, "", "No kind clusters found.\n")
-    assert kubeconfig(config_path)["contexts"] == []
     assert fake_kind.clusters() == []
 
 
@@ -131,48 +129,6 @@ def test_deleting_a_missing_cluster_succeeds_like_kind(fake_kind):
     result = fake_kind.run("delete", "cluster", "--name", "never-was")
 
     assert (result.returncode, result.stderr) == (0, 'Deleting cluster "never-was" ...\n')
-
-
-def test_it_merges_into_a_kubeconfig_keeping_other_entries(fake_kind, tmp_path):
-    path = tmp_path / "config"
-    theirs: dict[str, Any] = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "prod", "cluster": {"server": "https://prod:6443"}}],
-        "users": [{"name": "prod-admin", "user": {"token": "t0ken"}}],
-        "contexts": [{"name": "prod", "context": {"cluster": "prod", "user": "prod-admin"}}],
-        "current-context": "prod",
-        "preferences": {"colors": True},
-    }
-    path.write_text(yaml.safe_dump(theirs))
-
-    fake_kind.run("create", "cluster", "--name", "pk-merge", "--kubeconfig", str(path))
-    merged = kubeconfig(path)
-
-    assert names(merged["contexts"]) == ["prod", "kind-pk-merge"]
-    assert merged["clusters"][0] == theirs["clusters"][0]
-    assert merged["users"][0] == theirs["users"][0]
-    assert merged["preferences"] == {"colors": True}
-    assert merged["current-context"] == "kind-pk-merge"
-
-    fake_kind.run("delete", "cluster", "--name", "pk-merge", "--kubeconfig", str(path))
-    remaining = kubeconfig(path)
-
-    assert names(remaining["contexts"]) == ["prod"]
-    assert names(remaining["users"]) == ["prod-admin"]
-    assert remaining["current-context"] == ""
-
-
-def test_without_kubeconfig_flag_it_uses_kubeconfig_env_then_home(fake_kind, tmp_path):
-    from_env = tmp_path / "from-env"
-
-    fake_kind.run(
-        "create", "cluster", "--name", "pk-env", env=fake_kind.env(KUBECONFIG=str(from_env))
-    )
-    fake_kind.run("create", "cluster", "--name", "pk-home")
-
-    assert names(kubeconfig(from_env)["contexts"]) == ["kind-pk-env"]
-    assert names(kubeconfig(fake_kind.default_kubeconfig)["contexts"]) == ["kind-pk-home"]
 
 
 def test_it_prints_kinds_progress_lines_in_order(fake_kind, tmp_path):
@@ -249,50 +205,17 @@ def test_progress_lines_arrive_one_by_one_over_the_delay(fake_kind, tmp_path):
     assert arrivals[-1] - arrivals[0] > 0.6
 
 
-def test_it_rejects_a_config_with_an_unknown_field_like_kinds_strict_decoder(fake_kind, tmp_path):
-    config = tmp_path / "kind.yaml"
-    config.write_text(
-        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  apiServerPot: 6443\n"
-    )
-
-    result = fake_kind.run("create", "cluster", "--config", str(config))
-
-    assert result.returncode == 1
-    assert result.stderr == (
-        "ERROR: failed to create cluster: unable to decode config: yaml: unmarshal errors:\n"
-        "  line 4: field apiServerPot not found in type v1alpha4.Networking\n"
-    )
-
-
 @pytest.mark.parametrize(
     ("args", "error"),
     [
         (["create", "cluster", "--nmae", "x"], "ERROR: unknown flag: --nmae\n"),
-        (["create", "cluster", "-x"], "ERROR: unknown shorthand flag: 'x' in -x\n"),
         (["get", "clusters", "extra"], 'ERROR: unknown command "extra" for "kind get clusters"\n'),
-        (
-            ["create", "cluster", "--wait", "30"],
-            'ERROR: invalid argument "30" for "--wait" flag: time: missing unit in duration "30"\n',
-        ),
     ],
 )
 def test_bad_flags_and_arguments_fail_like_cobra(fake_kind, args, error):
     result = fake_kind.run(*args)
 
     assert (result.returncode, result.stdout, result.stderr) == (1, "", error)
-
-
-def test_an_unknown_subcommand_of_a_group_prints_help_and_exits_zero_like_cobra(fake_kind):
-    result = fake_kind.run("get", "clsuters")
-
-    assert result.returncode == 0
-    assert result.stdout.startswith("Gets one of [clusters, nodes, kubeconfig]\n\nUsage:")
-
-
-def test_quiet_silences_even_errors(fake_kind):
-    result = fake_kind.run("-q", "get", "kubeconfig", "--name", "missing")
-
-    assert (result.returncode, result.stderr) == (1, "")
 
 
 DOCKER_INFO_FAILED = (
@@ -332,7 +255,7 @@ def test_a_one_shot_create_fault_fails_with_kinds_text_and_cleans_up(
         assert failed.stderr[:error_at].splitlines()[-1] == last_step
     if effect == "docker-unreachable":
         assert failed.stderr.endswith(f"\n\nCommand Output: {DOCKER_DOWN}\n")
-    assert fake_kind.clusters() == []  # kind deletes what it made, unless --retain
+    assert fake_kind.clusters() == []  # kind deletes what it made
     assert fake_kind.faults() == []  # used up: the next create succeeds
 
 
@@ -346,14 +269,6 @@ def test_leave_nodes_keeps_a_failed_cluster_as_a_crash_would(fake_kind):
     assert fake_kind.clusters() == ["pk-left"]
     assert kubeconfig_result.returncode == 1
     assert "cat: /etc/kubernetes/admin.conf: No such file or directory" in kubeconfig_result.stderr
-
-
-def test_retain_keeps_the_nodes_of_a_failed_create(fake_kind):
-    fake_kind.set_fault("disk-full", times=1)
-
-    fake_kind.run("create", "cluster", "--name", "pk-retained", "--retain")
-
-    assert fake_kind.cluster("pk-retained")["failure"] == "disk-full"
 
 
 def test_a_fault_can_target_a_name_pattern_and_apply_always(fake_kind):
@@ -388,14 +303,18 @@ def test_delete_faults_leave_the_nodes_and_wait_for_the_delay(fake_kind):
 def test_added_clusters_are_seen_like_created_ones(fake_kind):
     fake_kind.add_cluster("foreign", workers=2, created_at=1_700_000_000.0)
     fake_kind.add_cluster("pk-orphan", kubeadm_done=False)
+    assert fake_kind.nodes("foreign") == [
+        "foreign-control-plane",
+        "foreign-worker",
+        "foreign-worker2",
+    ]
 
     listed = fake_kind.run("get", "clusters")
-    nodes = fake_kind.run("get", "nodes", "--name", "foreign")
-    deleted = fake_kind.run("delete", "clusters", "--all")
+    deleted = [fake_kind.run("delete", "cluster", "--name", n) for n in ("foreign", "pk-orphan")]
 
     assert listed.stdout == "foreign\npk-orphan\n"
-    assert nodes.stdout.split() == ["foreign-control-plane", "foreign-worker", "foreign-worker2"]
-    assert deleted.stderr == 'Deleted clusters: ["foreign" "pk-orphan"]\n'
+    assert fake_kind.nodes("foreign") == []
+    assert [run.returncode for run in deleted] == [0, 0]
     assert fake_kind.clusters() == []
 
 

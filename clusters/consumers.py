@@ -9,20 +9,34 @@ refresh, get a new ticket and reconnect).
 """
 
 import asyncio
+import contextlib
+import json
 import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.conf import settings
 
+from accounts.models import User
 from accounts.services import WebsocketTicket, websocket_ticket_redeem
+from clusters import terminals
+from clusters.models import ClusterStatus
+from clusters.selectors import cluster_get
+from pyk8s.errors import ApplicationError
 from pyk8s.realtime import user_group
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_REFUSED = 4409
+# The relay checks the engine and the image and fetches the kubeconfig before it answers.
+OPEN_TIMEOUT_SECONDS = 20.0
+UNAVAILABLE = "the terminal is not available on this deployment: {}"
 
 
 class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -77,3 +91,178 @@ def _redeem_ticket(query_string: bytes) -> WebsocketTicket | None:
     if len(tickets) != 1:
         return None
     return websocket_ticket_redeem(ticket=tickets[0])
+
+
+class TerminalConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """`/ws/clusters/<id>/terminal`: a shell in a throwaway container next to the owner's
+    running cluster, run by the relay of the cluster's Docker host (clusters.relay).
+
+    Binary frames carry terminal bytes both ways; text frames carry JSON control messages:
+    `{"type": "resize", "cols": .., "rows": ..}` from the client, `{"type": "exit", "code":
+    ..}` and `{"type": "error", "message": ..}` from the server, which then closes.
+    """
+
+    session_id = ""
+    user_id: int | None = None
+    relay_host = ""
+    relay_session_channel = ""
+    leased = False
+    timers: list[asyncio.Task[None]]
+
+    async def connect(self) -> None:
+        self.timers = []
+        granted = await database_sync_to_async(_redeem_ticket)(self.scope["query_string"])
+        await self.accept()
+        if granted is None:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        self.user_id = granted.user_id
+        self.pending: list[dict[str, Any]] = []
+        cluster_id = self.scope["url_route"]["kwargs"]["cluster_id"]
+        refusal = await database_sync_to_async(_terminal_refusal)(granted.user_id, cluster_id)
+        if isinstance(refusal, tuple):
+            await self._refuse(*refusal)
+            return
+        self.relay_host = refusal
+        self.session_id = terminals.new_session_id()
+        self.leased = await sync_to_async(terminals.terminal_lease_acquire)(
+            user_id=granted.user_id, session_id=self.session_id
+        )
+        if not self.leased:
+            limit = settings.PYK8S_TERMINALS_PER_USER
+            await self._refuse(
+                f"You already have {limit} terminal(s) open, the most allowed "
+                "(PYK8S_TERMINALS_PER_USER): close one first.",
+                CLOSE_REFUSED,
+            )
+            return
+        await self.channel_layer.send(
+            terminals.relay_channel(self.relay_host),
+            {
+                "type": "terminal.open",
+                "session": self.session_id,
+                "reply": self.channel_name,
+                "user_id": granted.user_id,
+                "cluster_id": cluster_id,
+                **_size(self.scope["query_string"]),
+            },
+        )
+        self.timers = [
+            asyncio.create_task(self._no_answer()),
+            asyncio.create_task(self._renew_lease()),
+        ]
+
+    async def disconnect(self, code: int) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        """Tell the relay the session is over and free the user's slot; once, whichever of
+        the server or the client closed first."""
+        for timer in self.timers:
+            if timer is not asyncio.current_task():
+                timer.cancel()
+        if not self.session_id:
+            return
+        session_id, self.session_id = self.session_id, ""
+        with contextlib.suppress(Exception):
+            if self.relay_session_channel:
+                await self.channel_layer.send(
+                    self.relay_session_channel, {"type": "terminal.close"}
+                )
+            else:
+                await self.channel_layer.send(
+                    terminals.relay_channel(self.relay_host),
+                    {"type": "terminal.cancel", "session": session_id},
+                )
+        if self.leased and self.user_id is not None:
+            await sync_to_async(terminals.terminal_lease_release)(
+                user_id=self.user_id, session_id=session_id
+            )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.session_id:
+            return
+        if bytes_data is not None:
+            await self._to_relay({"type": "terminal.input", "data": bytes_data})
+            return
+        try:
+            control = json.loads(text_data or "")
+        except ValueError:
+            return
+        if isinstance(control, dict) and control.get("type") == "resize":
+            cols, rows = control.get("cols"), control.get("rows")
+            await self._to_relay({"type": "terminal.resize", "cols": cols, "rows": rows})
+
+    async def terminal_opened(self, message: dict[str, Any]) -> None:
+        self.relay_session_channel = message["channel"]
+        self.timers[0].cancel()
+        for pending in self.pending:
+            await self.channel_layer.send(self.relay_session_channel, pending)
+        self.pending.clear()
+
+    async def terminal_output(self, message: dict[str, Any]) -> None:
+        await self.send(bytes_data=message["data"])
+
+    async def terminal_exit(self, message: dict[str, Any]) -> None:
+        self.relay_session_channel = ""  # it is over: nothing to close
+        await self.send(text_data=json.dumps({"type": "exit", "code": message["code"]}))
+        await self.close()
+        await self._release()
+
+    async def terminal_error(self, message: dict[str, Any]) -> None:
+        self.relay_session_channel = ""
+        await self._refuse(message["message"], CLOSE_REFUSED)
+
+    async def _to_relay(self, message: dict[str, Any]) -> None:
+        if self.relay_session_channel:
+            await self.channel_layer.send(self.relay_session_channel, message)
+        else:
+            self.pending.append(message)
+
+    async def _refuse(self, message: str, code: int) -> None:
+        await self.send(text_data=json.dumps({"type": "error", "message": message}))
+        await self.close(code=code)
+        await self._release()
+
+    async def _no_answer(self) -> None:
+        await asyncio.sleep(OPEN_TIMEOUT_SECONDS)
+        await self._refuse(
+            UNAVAILABLE.format(
+                f"no terminal relay answers on the cluster's host {self.relay_host} (operator: "
+                "run the `terminal` process there)"
+            ),
+            CLOSE_REFUSED,
+        )
+
+    async def _renew_lease(self) -> None:
+        while True:
+            await asyncio.sleep(terminals.RENEW_SECONDS)
+            await sync_to_async(terminals.terminal_lease_renew)(
+                user_id=self.user_id or 0, session_id=self.session_id
+            )
+
+
+def _terminal_refusal(user_id: int, cluster_id: str) -> str | tuple[str, int]:
+    """The host whose relay runs the session, or why there is none (message, close code)."""
+    if not settings.PYK8S_TERMINAL_IMAGE:
+        return UNAVAILABLE.format("no terminal image is configured"), CLOSE_REFUSED
+    try:
+        cluster = cluster_get(owner=User.objects.get(pk=user_id), cluster_id=cluster_id)
+    except (ApplicationError, User.DoesNotExist) as exc:
+        return str(getattr(exc, "message", "Cluster not found.")), CLOSE_NOT_FOUND
+    if cluster.status != ClusterStatus.RUNNING or cluster.host is None:
+        return (
+            f"The cluster is {cluster.status.lower()}: a terminal opens on a running cluster.",
+            CLOSE_REFUSED,
+        )
+    return cluster.host.name
+
+
+def _size(query_string: bytes) -> dict[str, int]:
+    query = parse_qs(query_string.decode("latin-1"))
+    size = {}
+    for name in ("cols", "rows"):
+        value = query.get(name, [""])[0]
+        if value.isdigit():
+            size[name] = int(value)
+    return size

@@ -21,6 +21,7 @@ class ClusterCollector(Collector):
         # Registration must not touch the database (it runs at start-up).
         yield _gauge()
         yield from _WarmPoolMetrics().families()
+        yield from _terminal_families()
 
     def collect(self) -> Iterator[Metric]:
         from django.db.models import Count
@@ -38,10 +39,29 @@ class ClusterCollector(Collector):
             gauge.add_metric([status], counts.get(status, 0))
         yield gauge
         yield from _warm_pool_metrics()
+        yield from _terminal_metrics()
 
 
 def _gauge() -> GaugeMetricFamily:
     return GaugeMetricFamily("pyk8s_clusters", "Clusters by status.", labels=["status"])
+
+
+def _terminal_families() -> tuple[GaugeMetricFamily, CounterMetricFamily]:
+    return (
+        GaugeMetricFamily("pyk8s_terminal_sessions_open", "Terminal sessions open now."),
+        CounterMetricFamily(
+            "pyk8s_terminal_session_seconds", "Time spent in ended terminal sessions."
+        ),
+    )
+
+
+def _terminal_metrics() -> list[Metric]:
+    from clusters import terminals
+
+    open_now, seconds = _terminal_families()
+    open_now.add_metric([], terminals.terminal_sessions_open())
+    seconds.add_metric([], terminals.terminal_session_seconds())
+    return [open_now, seconds]
 
 
 class _WarmPoolMetrics:

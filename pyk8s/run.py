@@ -475,6 +475,7 @@ def _run(supervisor: Supervisor) -> NoReturn:
         "PYK8S_PROCESS_ROLE": "worker",
     }
     supervisor.start("worker", processes.command("worker"), env=worker_env)
+    supervisor.start("terminal", processes.command("terminal"), env=worker_env)
     beat_pidfile = var_dir / "celerybeat.pid"
     # We hold var/, so a pid file here belongs to a run that is gone; celery beat would refuse
     # to start if that pid had since been reused by another process.

@@ -332,6 +332,32 @@ if not PYK8S_KUBERNETES_VERSIONS:
 PYK8S_KIND_NODE_IMAGES = env.dict("PYK8S_KIND_NODE_IMAGES", default={})
 PYK8S_API_SERVER_ADDRESS = env.str("PYK8S_API_SERVER_ADDRESS", default="127.0.0.1")
 
+# --- Terminal -----------------------------------------------------------------------------
+
+# The image of the throwaway container a terminal session runs in (deploy/terminal/ builds one);
+# empty: this deployment offers no terminal, and says so.
+PYK8S_TERMINAL_IMAGE = env.str("PYK8S_TERMINAL_IMAGE", default="")
+PYK8S_TERMINAL_IDLE_MINUTES = env.float("PYK8S_TERMINAL_IDLE_MINUTES", default=15)
+PYK8S_TERMINALS_PER_USER = env.int("PYK8S_TERMINALS_PER_USER", default=2)
+PYK8S_TERMINALS_PER_HOST = env.int("PYK8S_TERMINALS_PER_HOST", default=20)
+# What one session may send its browser; past it the shell waits (so `yes` cannot flood Redis).
+PYK8S_TERMINAL_OUTPUT_BYTES_PER_SECOND = env.int(
+    "PYK8S_TERMINAL_OUTPUT_BYTES_PER_SECOND", default=64 * 1024
+)
+PYK8S_TERMINAL_MEMORY = env.str("PYK8S_TERMINAL_MEMORY", default="256m")
+PYK8S_TERMINAL_CPUS = env.str("PYK8S_TERMINAL_CPUS", default="0.5")
+PYK8S_TERMINAL_PIDS = env.int("PYK8S_TERMINAL_PIDS", default=128)
+for _name, _count in (
+    ("PYK8S_TERMINALS_PER_USER", PYK8S_TERMINALS_PER_USER),
+    ("PYK8S_TERMINALS_PER_HOST", PYK8S_TERMINALS_PER_HOST),
+    ("PYK8S_TERMINAL_OUTPUT_BYTES_PER_SECOND", PYK8S_TERMINAL_OUTPUT_BYTES_PER_SECOND),
+    ("PYK8S_TERMINAL_PIDS", PYK8S_TERMINAL_PIDS),
+):
+    if _count < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of at least 1.")
+if PYK8S_TERMINAL_IDLE_MINUTES <= 0:
+    raise ImproperlyConfigured("PYK8S_TERMINAL_IDLE_MINUTES must be more than 0.")
+
 # --- Provisioning --------------------------------------------------------------------------
 
 PYK8S_WORKER_HOST = env.str("PYK8S_WORKER_HOST", default=socket.gethostname())

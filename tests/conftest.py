@@ -15,11 +15,11 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
-from tests.fakes.fixtures import fake_kind
+from tests.fakes.fixtures import fake_kind, fake_terminal_docker
 from tests.make_run import start_run
 from tests.stack import stack
 
-__all__ = ["fake_kind", "stack", "start_run"]
+__all__ = ["fake_kind", "fake_terminal_docker", "stack", "start_run"]
 
 
 def pytest_configure(config):

@@ -158,6 +158,12 @@ class Stack:
         wait_until(registered, timeout=30, what=f"{name} to register")
         return process
 
+    def start_terminal_relay(self, host: str, **env: object) -> Process:
+        """The terminal relay of Docker host `host` (the Procfile's `terminal`)."""
+        return self.start(
+            f"terminal-{host}", processes.command("terminal"), PYK8S_WORKER_HOST=host, **env
+        )
+
     def start_beat(self, **env: object) -> Process:
         return self.start(
             "beat",

@@ -8,6 +8,7 @@ from cli.cluster.get_kubeconfig import get_kubeconfig
 from cli.cluster.list import list_clusters
 from cli.cluster.logs import logs
 from cli.cluster.run import run
+from cli.cluster.shell import shell
 
 
 @click.group(short_help="Create, list, use and delete clusters.")
@@ -21,5 +22,6 @@ cluster.add_command(get)
 cluster.add_command(get_kubeconfig)
 cluster.add_command(logs)
 cluster.add_command(run)
+cluster.add_command(shell)
 cluster.add_command(extend)
 cluster.add_command(delete)

@@ -45,6 +45,10 @@ class Provider(Protocol):
 
     def kubeconfig(self, runtime_name: str) -> str: ...
 
+    def internal_kubeconfig(self, runtime_name: str) -> str:
+        """The kubeconfig for a client on the cluster's own network (a terminal session)."""
+        ...
+
     def list_networks(self) -> list[str]:
         """The runtime's per-cluster networks (named like their clusters)."""
         ...

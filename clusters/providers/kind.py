@@ -225,6 +225,15 @@ class KindProvider:
             raise self._diagnose(result)
         return self._for_users("\n".join(result.lines) + "\n")
 
+    def internal_kubeconfig(self, runtime_name: str) -> str:
+        """The kubeconfig that works from the cluster's own Docker network (a terminal
+        container's): the control-plane node's name and port 6443."""
+        argv = [self.binary, "get", "kubeconfig", "--internal", "--name", runtime_name]
+        result = self._run(argv, timeout=LIST_TIMEOUT_SECONDS, data_output=True)
+        if not result.ok:
+            raise self._diagnose(result)
+        return "\n".join(result.lines) + "\n"
+
     def cluster_config(self, spec: ClusterSpec) -> dict[str, Any]:
         nodes = [{"role": "control-plane"}] + [{"role": "worker"}] * spec.workers
         config: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""The one place that runs external commands (kind, and docker for diagnostics).
+"""The one place that runs external commands (kind, docker, and terminal sessions in a pty).
 
 Every command gets an argv list (never a shell), an allowlisted environment (no secrets of
 ours reach kind), its own process group (so a timeout kills kind and every docker child it
@@ -6,11 +6,14 @@ started), and bounded output delivered line by line as it arrives.
 """
 
 import contextlib
+import fcntl
 import os
 import selectors
 import signal
+import struct
 import subprocess
 import tempfile
+import termios
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -160,6 +163,55 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
+
+
+@dataclass
+class PtyProcess:
+    """A command on the slave side of a new pseudo-terminal; `fd` is the master side."""
+
+    process: subprocess.Popen[bytes]
+    fd: int
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def resize(self, *, cols: int, rows: int) -> None:
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        # The kernel signals the terminal's foreground group only when it is a controlling
+        # terminal, which a Popen child's pty is not: the group is told directly.
+        _signal_group(self.process, signal.SIGWINCH)
+
+    def kill(self) -> int | None:
+        """Kill the whole process group and close the master; the exit code (None: killed)."""
+        _signal_group(self.process, signal.SIGKILL)
+        code = self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        return code if code >= 0 else None
+
+
+def run_in_pty(
+    argv: Sequence[str], *, cols: int, rows: int, extra_env: dict[str, str] | None = None
+) -> PtyProcess:
+    """Start argv with a pseudo-terminal as its stdin, stdout and stderr, in its own process
+    group (killed as a whole), with the allowlisted environment plus `extra_env` (values
+    passed this way stay out of argv, which every local user can read in `ps`)."""
+    env = {name: os.environ[name] for name in ENV_ALLOWLIST if name in os.environ}
+    env.update(extra_env or {})
+    master, slave = os.openpty()
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    try:
+        process = subprocess.Popen(  # noqa: S603  (argv list, no shell)
+            list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+    except (FileNotFoundError, PermissionError) as exc:
+        os.close(master)
+        raise CommandNotFound(f"{argv[0]}: {exc.strerror}") from exc
+    finally:
+        os.close(slave)
+    os.set_blocking(master, False)
+    return PtyProcess(process, master)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clusters import terminals
 from clusters.models import (
     HELD_BY_HOST,
     Cluster,
@@ -19,6 +20,7 @@ from clusters.models import (
     WorkerHost,
 )
 from clusters.providers import Provider, ProviderError, get_provider
+from clusters.providers.terminal import terminal_container_remove, terminal_containers
 from clusters.provisioning import hosts, placement
 from clusters.provisioning.transitions import cluster_transition, clusters_transition
 from clusters.queue import CLUSTER_DELETE, CLUSTERS_RECONCILE_HOST, send_after_commit
@@ -41,6 +43,7 @@ class HostReconcileReport:
     disappeared: list[str] = field(default_factory=list)
     orphans_deleted: list[str] = field(default_factory=list)
     networks_deleted: list[str] = field(default_factory=list)
+    terminals_removed: list[str] = field(default_factory=list)
     runtime_unavailable: bool = False
 
 
@@ -85,6 +88,7 @@ def clusters_reconcile_host(*, name: str) -> HostReconcileReport:
     _mark_disappeared(host, runtime, listed_at, report)
     _delete_orphans(host, runtime, provider, report)
     _delete_leftover_networks(host, runtime, provider, report)
+    report.terminals_removed = terminal_leftovers_remove(host=host.name)
     return report
 
 
@@ -261,3 +265,15 @@ def _delete_leftover_networks(
     leftovers = networks - runtime
     leftovers -= set(held.filter(runtime_name__in=leftovers).values_list("runtime_name", flat=True))
     report.networks_deleted += [name for name in sorted(leftovers) if provider.delete_network(name)]
+
+
+def terminal_leftovers_remove(*, host: str) -> list[str]:
+    """Remove this host's terminal containers whose relay is gone (it died without cleaning
+    up: a live relay renews its mark in Redis). Returns the names removed."""
+    removed = []
+    for name, relay_id in terminal_containers(host=host).items():
+        if not terminals.relay_alive(relay_id) and terminal_container_remove(name):
+            removed.append(name)
+    if removed:
+        logger.info("terminal leftovers removed", extra={"host": host, "containers": removed})
+    return removed

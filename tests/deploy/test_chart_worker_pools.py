@@ -20,7 +20,7 @@ def test_default_pool_gets_a_privileged_dind_sidecar_on_a_private_socket(default
 
 def test_remote_pools_use_their_docker_host_with_tls_and_no_sidecar(external_manifests):
     worker = find(external_manifests, "Deployment", "-worker-docker-1")
-    assert [c["name"] for c in all_containers(worker)] == ["worker"]
+    assert [c["name"] for c in all_containers(worker)] == ["worker", "terminal"]
     env = env_of(container(worker, "worker"))
     assert env["DOCKER_HOST"] == "tcp://docker-1.lab.internal:2376"
     assert env["DOCKER_TLS_VERIFY"] == "1"
@@ -44,3 +44,14 @@ def test_each_pool_consumes_its_own_queue(external_manifests):
 def test_default_pool_consumes_the_default_queue(default_manifests):
     command = container(find(default_manifests, "Deployment", "-worker-local"), "worker")["command"]
     assert "-Q" not in command
+
+
+def test_the_terminal_relay_drives_the_same_docker_engine_as_its_worker(
+    default_manifests, external_manifests
+):
+    for manifests, pool in ((default_manifests, "local"), (external_manifests, "docker-1")):
+        pod = find(manifests, "Deployment", f"-worker-{pool}")
+        worker, relay = container(pod, "worker"), container(pod, "terminal")
+        assert env_of(relay) == env_of(worker)  # same host name, DOCKER_HOST and TLS
+        assert relay["volumeMounts"] == worker["volumeMounts"]
+        assert env_of(relay)["PYK8S_WORKER_HOST"] == pool

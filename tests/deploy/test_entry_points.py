@@ -10,14 +10,14 @@ from tests.deploy.chart import REPO, container, env_of, find, of_kind
 from pyk8s.processes import PROCFILE, read_procfile
 from tests.deploy.entry_points import BadCommand, check_command, expand
 
-EXPECTED_PROCESSES = {"release", "web", "worker", "beat"}
+EXPECTED_PROCESSES = {"release", "web", "worker", "beat", "terminal"}
 
 
 def procfile():
     return read_procfile(PROCFILE.read_text())
 
 
-def test_procfile_declares_release_web_worker_and_beat():
+def test_procfile_declares_release_web_worker_beat_and_terminal():
     assert set(procfile()) == EXPECTED_PROCESSES
 
 
@@ -36,7 +36,10 @@ def chart_commands(manifests):
     for manifest in of_kind(manifests, "Deployment") + of_kind(manifests, "Job"):
         for c in manifest["spec"]["template"]["spec"]["containers"]:
             plain_env = {k: v for k, v in env_of(c).items() if isinstance(v, str)}
-            yield manifest["metadata"]["name"], expand(c["command"], {**config, **plain_env})
+            name = manifest["metadata"]["name"]
+            if c["name"] == "terminal":
+                name += "/terminal"
+            yield name, expand(c["command"], {**config, **plain_env})
 
 
 def test_chart_commands_start_real_entry_points(default_manifests, external_manifests):
@@ -47,6 +50,7 @@ def test_chart_commands_start_real_entry_points(default_manifests, external_mani
             checked.add(name)
     assert {"lab-pyk8s-lab-web", "lab-pyk8s-lab-beat", "lab-pyk8s-lab-migrate"} <= checked
     assert {"lab-pyk8s-lab-worker-local", "lab-pyk8s-lab-worker-docker-1"} <= checked
+    assert {"lab-pyk8s-lab-worker-local/terminal", "lab-pyk8s-lab-worker-docker-1/terminal"} <= checked
 
 
 def test_chart_runs_the_procfile_commands(default_manifests):
@@ -56,6 +60,8 @@ def test_chart_runs_the_procfile_commands(default_manifests):
     assert commands["lab-pyk8s-lab-web"] == expected["web"]
     assert commands["lab-pyk8s-lab-worker-local"] == expected["worker"]
     assert commands["lab-pyk8s-lab-beat"] == expected["beat"]
+    worker = find(default_manifests, "Deployment", "-worker-local")
+    assert container(worker, "terminal")["command"] == expected["terminal"]
     web = container(find(default_manifests, "Deployment", "-web"), "web")
     port = web["command"][web["command"].index("-p") + 1]
     assert web["ports"][0]["containerPort"] == int(port)
@@ -64,7 +70,7 @@ def test_chart_runs_the_procfile_commands(default_manifests):
 def test_compose_commands_start_real_entry_points():
     services = yaml.safe_load((REPO / "compose.yaml").read_text())["services"]
     app_services = {name for name, s in services.items() if s.get("image") == "pyk8s-lab:local"}
-    assert app_services == {"migrate", "web", "worker", "beat"}
+    assert app_services == {"migrate", "web", "worker", "beat", "terminal"}
     for name in sorted(app_services):
         check_command(expand(services[name]["command"], env={}))
 

@@ -7,6 +7,7 @@ tests/fakes/README.md for what the double simulates and how to inject faults.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -275,5 +276,66 @@ def fake_kind(tmp_path: Path, settings: Any) -> Iterator[FakeKind]:
     fake = make_fake_kind(tmp_path / "fake-kind")
     settings.PYK8S_KIND_BINARY = str(fake.binary)
     settings.PYK8S_DOCKER_BINARY = str(fake.docker_binary)
+    yield fake
+    fake.close()
+
+
+DOCKER_TERMINAL_SOURCE = Path(__file__).with_name("docker_terminal.py")
+DOCKER_WRAPPER = '''#!{python} -IS
+"""`docker` for terminal sessions: tests/fakes/docker_terminal.py with its state built in."""
+import importlib.util
+
+spec = importlib.util.spec_from_file_location("fake_docker_terminal", {source!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.main({state!r})
+'''
+
+
+class FakeTerminalDocker:
+    """The fake docker CLI of terminal sessions and what a test inspects of its world."""
+
+    def __init__(self, root: Path) -> None:
+        self.binary = root / "bin" / "docker"
+        self.state_dir = root / "state"
+
+    def add_image(self, image: str) -> None:
+        with (self.state_dir / "images").open("a") as images:
+            images.write(image + "\n")
+
+    def set_engine_down(self) -> None:
+        (self.state_dir / "engine-down").touch()
+
+    def containers(self) -> list[dict[str, Any]]:
+        records = sorted((self.state_dir / "containers").glob("*.json"))
+        return [json.loads(record.read_text()) for record in records]
+
+    def close(self) -> None:
+        for container in self.containers():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(container["pid"], signal.SIGKILL)
+
+
+def make_fake_terminal_docker(directory: Path) -> FakeTerminalDocker:
+    fake = FakeTerminalDocker(directory)
+    fake.binary.parent.mkdir(parents=True, exist_ok=True)
+    (fake.state_dir / "containers").mkdir(parents=True, exist_ok=True)
+    fake.binary.write_text(
+        DOCKER_WRAPPER.format(
+            python=sys.executable, source=str(DOCKER_TERMINAL_SOURCE), state=str(fake.state_dir)
+        )
+    )
+    fake.binary.chmod(0o755)
+    return fake
+
+
+@pytest.fixture
+def fake_terminal_docker(fake_kind: FakeKind, settings: Any) -> Iterator[FakeTerminalDocker]:
+    """Terminal sessions on real shells: this docker for the relay, the fake kind for the
+    clusters' internal kubeconfigs, and a terminal image that exists."""
+    fake = make_fake_terminal_docker(fake_kind.root / "terminal-docker")
+    settings.PYK8S_DOCKER_BINARY = str(fake.binary)
+    settings.PYK8S_TERMINAL_IMAGE = "pyk8s-terminal:test"
+    fake.add_image("pyk8s-terminal:test")
     yield fake
     fake.close()

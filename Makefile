@@ -80,7 +80,8 @@ test-fast: install
 bench: install $(FRONTEND_BUILD)
 	if docker info >/dev/null 2>&1 && tests/e2e/realkind/toolchain.sh --built; then \
 		$(REAL_KIND_ENV) && \
-		unset PYK8S_KIND_BINARY PYK8S_KUBERNETES_VERSIONS PYK8S_KIND_NODE_IMAGES; fi && \
+		unset PYK8S_KIND_BINARY PYK8S_KUBERNETES_VERSIONS PYK8S_KIND_NODE_IMAGES \
+			PYK8S_TERMINAL_IMAGE; fi && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/python -m bench $(BENCH_ARGS)
 
 fmt: install
@@ -109,6 +110,7 @@ REAL_KIND_ENV = eval "$$(tests/e2e/realkind/toolchain.sh)" && \
 	export PATH="$$(dirname "$$PYK8S_KIND_BINARY"):$$(dirname "$$KUBECTL"):$$PATH" \
 		PYK8S_E2E_KIND_BINARY="$$PYK8S_KIND_BINARY" PYK8S_E2E_KUBECTL="$$KUBECTL" \
 		PYK8S_E2E_NODE_IMAGE="$${PYK8S_KIND_NODE_IMAGES\#*=}" \
+		PYK8S_E2E_TERMINAL_IMAGE="$$PYK8S_TERMINAL_IMAGE" \
 		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES\#\#*:}" \
 		VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 

@@ -40,7 +40,9 @@ install -D -m 0755 "$kubectl" "$work/root/usr/local/bin/kubectl"
 # The session's user (uid 1000, `--user 1000:1000`) with its home on the tmpfs.
 echo "learner:x:1000:1000:learner:/home/learner:/bin/bash" >>"$work/root/etc/passwd"
 echo "learner:x:1000:" >>"$work/root/etc/group"
-mkdir -p "$work/root/home/learner"
+# Docker gives a tmpfs the mode of the directory it is mounted on (not --tmpfs's mode=) and
+# root as its owner: the session's user can write its home only if that mode lets anyone.
+install -d -m 1777 "$work/root/home/learner"
 cat >"$work/root/etc/profile.d/pyk8s.sh" <<'PROFILE'
 # A PyK8s-Lab terminal: kubectl is set up for this cluster.
 [ -n "${BASH_VERSION:-}" ] && . /usr/share/bash-completion/bash_completion 2>/dev/null

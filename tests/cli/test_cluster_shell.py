@@ -36,11 +36,11 @@ class Shell:
     """`pyk8s cluster shell NAME` on the slave side of a new pty; this test types on the
     master side, like a user at a terminal."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, env: dict[str, str] | None = None) -> None:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the CLI, on a 25x81 terminal
             set_size(0, 25, 81)
-            os.execv(PYK8S, [PYK8S, "cluster", "shell", name])  # noqa: S606
+            os.execve(PYK8S, [PYK8S, "cluster", "shell", name], env or dict(os.environ))  # noqa: S606
         self.output = b""
 
     def expect(self, pattern: bytes, timeout: float = 20) -> None:

@@ -24,6 +24,8 @@ KUBECTL = os.environ.get("PYK8S_E2E_KUBECTL", "")
 NODE_IMAGE = os.environ.get("PYK8S_E2E_NODE_IMAGE", "")
 # An image inside the node image (nothing can be pulled here) with `sleep` and `echo`.
 WORKLOAD_IMAGE = os.environ.get("PYK8S_E2E_WORKLOAD_IMAGE", "")
+# The terminal's image (deploy/terminal/build.sh), with kubectl and bash.
+TERMINAL_IMAGE = os.environ.get("PYK8S_E2E_TERMINAL_IMAGE", "")
 VERSION = NODE_IMAGE.rpartition(":v")[2]
 MISSING_VERSION = "1.34.99"  # offered, with a node image that does not exist
 
@@ -62,6 +64,7 @@ def product(tmp_path_factory):
             "PYK8S_CREATE_TIMEOUT_SECONDS": str(CREATE_SECONDS),
             "PYK8S_CREATE_ATTEMPTS": "1",
             "PYK8S_ORPHAN_GRACE_SECONDS": "5",
+            "PYK8S_TERMINAL_IMAGE": TERMINAL_IMAGE,
         },
     )
     try:
@@ -414,3 +417,38 @@ def runtime_name_of(var_dir: Path, cluster_id: str) -> str:
 def processes_mentioning(needle: str) -> list[str]:
     """Command lines of every live process that mentions `needle` (kind outlives its worker)."""
     return [cmdline for _, cmdline in live_processes().values() if needle in cmdline]
+
+
+@pytest.mark.skipif(not TERMINAL_IMAGE, reason="no terminal image (PYK8S_E2E_TERMINAL_IMAGE)")
+def test_the_terminal_reaches_its_cluster_and_nothing_else(product):
+    """`pyk8s cluster shell` on a real cluster, under a real pty: kubectl works, and the
+    container sees neither the host's files, nor the Docker socket, nor another cluster."""
+    from tests.cli.test_cluster_shell import Shell
+
+    for name in ("term", "neighbour"):
+        created = product.pyk8s("cluster", "create", "--name", name, "--wait")
+        assert created.returncode == 0, created.stderr
+    neighbour = node_address(runtime_name(product, "neighbour"))
+    shell = Shell("term", env=product.env())
+    try:
+        shell.expect(rb"[#$] ", timeout=60)
+        shell.type(b"kubectl get nodes --no-headers\n")
+        shell.expect(rb"control-plane +Ready", timeout=60)
+        # Each probe prints its exit status; the echo of the typed line shows `$?`, not a digit.
+        shell.type(b"ls /var/cache/pyk8s-e2e; echo host-files=$?\n")
+        shell.expect(rb"host-files=2")
+        shell.type(b"test -e /var/run/docker.sock; echo docker-socket=$?\n")
+        shell.expect(rb"docker-socket=1")
+        own = node_address(runtime_name(product, "term"))
+        shell.type(f"timeout 5 bash -c '</dev/tcp/{own}/6443'; echo own=$?\n".encode())
+        shell.expect(rb"own=0", timeout=20)  # the probe itself works...
+        shell.type(f"timeout 5 bash -c '</dev/tcp/{neighbour}/6443'; echo neighbour=$?\n".encode())
+        shell.expect(rb"neighbour=(1|124)", timeout=20)
+        shell.type(b"exit 0\n")
+        assert shell.exit_code() == 0
+    finally:
+        os.close(shell.fd)
+    sessions = ["ps", "-a", "-q", "--filter", "label=io.pyk8s.terminal.host"]
+    wait_until(lambda: docker(*sessions) == [], timeout=30, interval=1, what="no session left")
+    for name in ("term", "neighbour"):
+        product.pyk8s("cluster", "delete", name, "--yes", "--wait")

@@ -18,8 +18,10 @@ fi
 "$here/dockerd.sh"
 kind=$("$here/kind.sh")
 image=$("$repo/deploy/kind-node/build.sh")
+terminal=$("$repo/deploy/terminal/build.sh")
 version=${image##*:v}
 echo "export PYK8S_KIND_BINARY=$kind"
 echo "export PYK8S_KUBERNETES_VERSIONS=$version"
 echo "export PYK8S_KIND_NODE_IMAGES=$version=$image"
 echo "export KUBECTL=$PYK8S_E2E_CACHE/bin/kubectl"
+echo "export PYK8S_TERMINAL_IMAGE=$terminal"

@@ -18,6 +18,10 @@ TEST_ENV = PYK8S_TEST_DB_NAME=test_pyk8s_$(TEST_RUN_ID) PYK8S_REDIS_PREFIX=pyk8s
 	PYK8S_ENCRYPTION_KEYS=$(TEST_FERNET_KEY) PYK8S_REGISTRATION=open
 TEST_FERNET_KEY := $(shell $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
 
+# mypy's cache lives outside the clone, so a fresh clone checks in 1 s instead of 15; mypy
+# re-checks every module whose source differs from what the cache saw.
+MYPY_CACHE ?= $(HOME)/.cache/pyk8s-lab/mypy
+
 export NEXT_TELEMETRY_DISABLED := 1
 FRONTEND_DEPS := frontend/node_modules/.installed
 FRONTEND_BUILD := frontend/out/index.html
@@ -57,7 +61,7 @@ lint: install $(FRONTEND_DEPS)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	# The Django plugin loads settings, which need the keys a real deployment would set.
-	$(TEST_ENV) $(BIN)/mypy .
+	$(TEST_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE) .
 	cd frontend && npm run lint && npm run typecheck
 
 frontend-test: $(FRONTEND_DEPS)

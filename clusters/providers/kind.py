@@ -29,8 +29,9 @@ API_PORT_RANGE = (20000, 29999)
 PORT_ATTEMPTS = 3
 _PORT_TAKEN = re.compile(r"port is already allocated|address already in use", re.I)
 LIST_TIMEOUT_SECONDS = 60
+# What Docker answers when asked to remove a network that is gone.
+_NO_SUCH_NETWORK = re.compile(r"no such network|network \S+ not found", re.I)
 # kind's own rule for cluster names; anything else on a `get clusters` line is not a name.
-_NO_SUCH_NETWORK = re.compile(r"no such network|not found", re.I)
 _CLUSTER_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 # kind's known failures, most specific first: (pattern in kind's output, code, what to do).

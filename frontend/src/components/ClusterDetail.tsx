@@ -14,6 +14,7 @@ import {
 } from "@/lib/features/clusters/clustersApi";
 import { useAppDispatch } from "@/lib/hooks";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { ConnectBox } from "./ConnectBox";
 import { ExtendButton } from "./ExtendButton";
 import { StatusBadge } from "./StatusBadge";
 import { TtlCountdown } from "./TtlCountdown";
@@ -96,6 +97,7 @@ function ClusterView({ cluster }: { cluster: Cluster }) {
         </dl>
         <ClusterActions cluster={cluster} />
       </section>
+      {cluster.status === "RUNNING" && <ConnectBox name={cluster.name} />}
       <ProvisioningLog clusterId={cluster.id} />
     </>
   );

@@ -2,8 +2,9 @@
 
 The dashboard (pyk8s.frontend) adds the hashes of its inline bootstrap scripts and its
 WebSocket origin; the pages Django renders (the admin, /docs) run no inline script at all.
-Their inline styles (Swagger UI's page, a few admin templates) are allowed: a style cannot run
-code, and the tokens these pages share an origin with are only reachable from scripts.
+Inline styles are allowed (Swagger UI's page, a few admin templates, the terminal's xterm.js
+theme): a style cannot run code, and the tokens these pages share an origin with are only
+reachable from scripts.
 """
 
 from collections.abc import Callable, Iterable
@@ -11,14 +12,12 @@ from collections.abc import Callable, Iterable
 from django.http import HttpRequest, HttpResponse
 
 
-def content_security_policy(
-    *, scripts: Iterable[str] = (), connect: Iterable[str] = (), inline_styles: bool = False
-) -> str:
+def content_security_policy(*, scripts: Iterable[str] = (), connect: Iterable[str] = ()) -> str:
     return "; ".join(
         [
             "default-src 'self'",
             " ".join(["script-src 'self'", *scripts]),
-            "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self'",
             " ".join(["connect-src 'self'", *connect]),
@@ -30,7 +29,7 @@ def content_security_policy(
     )
 
 
-SERVER_RENDERED_PAGES = content_security_policy(inline_styles=True)
+SERVER_RENDERED_PAGES = content_security_policy()
 
 
 class ContentSecurityPolicyMiddleware:

@@ -17,7 +17,7 @@ CHROMIUM = os.environ.get("PYK8S_E2E_CHROMIUM", "/usr/bin/chromium")
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dashboard_journeys_pass_in_chromium(stack, fake_kind):
+def test_the_dashboard_journeys_pass_in_chromium(stack, fake_kind, fake_terminal_docker):
     # `make test` installs Chromium, node_modules and the build first; say so if run alone.
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run `make test` (it installs chromium)"
     assert (FRONTEND / "out" / "index.html").exists(), "dashboard not built: run `make frontend`"
@@ -30,9 +30,17 @@ def test_the_dashboard_journeys_pass_in_chromium(stack, fake_kind):
         "PYK8S_LOGIN_RATE": "1000/minute",
         "PYK8S_EXPIRY_INTERVAL_SECONDS": 5,
     }
+    terminal = {"PYK8S_TERMINAL_IMAGE": "pyk8s-terminal:test"}
     stack.start_worker(**env)
     stack.start_beat(**env)
-    stack.start_web(**env)
+    # The worker's host ("worker") runs terminals on real shells (tests/fakes/docker_terminal).
+    stack.start_terminal_relay(
+        "worker",
+        PYK8S_KIND_BINARY=fake_kind.binary,
+        PYK8S_DOCKER_BINARY=fake_terminal_docker.binary,
+        **terminal,
+    )
+    stack.start_web(**env, **terminal)
     result = subprocess.run(
         [npm, "run", "e2e"],
         cwd=FRONTEND,

@@ -1,5 +1,6 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -20,6 +21,12 @@ import { StatusBadge } from "./StatusBadge";
 import { TtlCountdown } from "./TtlCountdown";
 import { statusDetail } from "./ClusterList";
 import styles from "./ClusterDetail.module.css";
+
+// xterm.js comes with the terminal only: no page loads it before the user asks for a shell.
+const TerminalPanel = dynamic(() => import("./TerminalPanel").then((module) => module.TerminalPanel), {
+  ssr: false,
+  loading: () => <p className="muted">Loading the terminal…</p>,
+});
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const formatDate = (value: string | null) => (value ? dateFormat.format(new Date(value)) : "—");
@@ -97,6 +104,7 @@ function ClusterView({ cluster }: { cluster: Cluster }) {
         </dl>
         <ClusterActions cluster={cluster} />
       </section>
+      {cluster.status === "RUNNING" && <TerminalSection clusterId={cluster.id} />}
       {cluster.status === "RUNNING" && <ConnectBox name={cluster.name} />}
       <ProvisioningLog clusterId={cluster.id} />
     </>
@@ -190,6 +198,27 @@ function ClusterActions({ cluster }: { cluster: Cluster }) {
         onCancel={() => setConfirming(false)}
       />
     </div>
+  );
+}
+
+function TerminalSection({ clusterId }: { clusterId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <section className="card stack" aria-labelledby="terminal-title">
+      <div className={styles.heading}>
+        <h2 id="terminal-title" className={styles.logTitle}>
+          Terminal
+        </h2>
+        <button type="button" className="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? "Close terminal" : "Open terminal"}
+        </button>
+      </div>
+      {open ? (
+        <TerminalPanel clusterId={clusterId} />
+      ) : (
+        <p className="muted">A shell with kubectl set up for this cluster, in your browser.</p>
+      )}
+    </section>
   );
 }
 

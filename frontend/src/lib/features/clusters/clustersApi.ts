@@ -9,10 +9,8 @@ import type {
   ClusterLog,
   ClusterPage,
 } from "@/lib/api/types";
-import { authApi } from "@/lib/features/auth/authApi";
-import { selectAccessToken } from "@/lib/features/auth/authSlice";
 import { refreshAccessToken } from "@/lib/features/auth/session";
-import type { RootState } from "@/lib/store";
+import { issueSocketTicket } from "@/lib/features/auth/socketTicket";
 import { openEventStream } from "./eventStream";
 import { MAX_LOG_LINES, type ClusterEvent, type ClusterEventsState } from "./events";
 
@@ -94,15 +92,7 @@ export const clustersApi = createApi({
       async onCacheEntryAdded(_arg, { dispatch, getState, updateCachedData, cacheDataLoaded, cacheEntryRemoved }) {
         await cacheDataLoaded;
         const stream = openEventStream({
-          // Not tracked in the store: a ticket is used once, then worthless.
-          ticket: async () => {
-            // No access token (a reload keeps only the refresh token): renew it first.
-            if (!selectAccessToken(getState() as RootState) && !(await refreshAccessToken(dispatch))) {
-              return null;
-            }
-            const result = await dispatch(authApi.endpoints.websocketTicket.initiate(undefined, { track: false }));
-            return "data" in result && result.data ? result.data.ticket : null;
-          },
+          ticket: () => issueSocketTicket(dispatch, getState),
           refreshAccessToken: () => refreshAccessToken(dispatch),
           onConnection: (connection) =>
             updateCachedData((events) => {

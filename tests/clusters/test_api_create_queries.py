@@ -45,28 +45,31 @@ def json_builds(monkeypatch) -> list[int]:
 
 
 def test_a_create_makes_four_queries_and_builds_its_json_once(
-    owner_client, queued_tasks, published, json_builds
+    user, owner_client, queued_tasks, published, json_builds, django_capture_on_commit_callbacks
 ):
-    with assert_num_queries(CREATE_QUERIES):
+    with django_capture_on_commit_callbacks(execute=True), assert_num_queries(CREATE_QUERIES):
         response = owner_client.post("/clusters/", {"name": "lean"}, format="json")
 
     assert response.status_code == 202, response.content
     assert json_builds == [1]
     assert response.json()["queue_position"] == 0
+    # The event carries the very JSON the response does.
+    assert published == [(user.id, {"type": "cluster.status.changed", "cluster": response.json()})]
 
 
 @pytest.mark.django_db(transaction=True)  # the pool is made by real creates, committed
 def test_a_claim_from_the_warm_pool_makes_five_queries_and_builds_its_json_once(
     settings,
     fake_kind,
+    user,
     owner_client,
-    django_assert_num_queries,
     queued_tasks,
     published,
     json_builds,
 ):
     fill_pool(settings, 1)
     json_builds.clear()
+    published.clear()
 
     with assert_num_queries(CLAIM_QUERIES):
         response = owner_client.post(
@@ -78,4 +81,5 @@ def test_a_claim_from_the_warm_pool_makes_five_queries_and_builds_its_json_once(
     assert response.status_code == 202, response.content
     assert response.json()["status"] == ClusterStatus.RUNNING
     assert json_builds == [1]
+    assert published == [(user.id, {"type": "cluster.status.changed", "cluster": response.json()})]
     assert Cluster.objects.get(id=response.json()["id"]).claimed_at is not None

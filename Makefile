@@ -125,7 +125,7 @@ REAL_KIND_ENV = eval "$$(tests/e2e/realkind/toolchain.sh)" && \
 		PYK8S_E2E_WORKLOAD_IMAGE="docker.io/pyk8s-lab/kindnetd:$${PYK8S_KIND_NODE_IMAGES\#\#*:}" \
 		VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 
-e2e-real: install
+e2e-real: install $(FRONTEND_BUILD) browser
 	$(REAL_KIND_ENV) && \
 	$(TEST_ENV) $(WITH_DATASTORES) $(BIN)/pytest -p no:cacheprovider -m realkind \
 		tests/e2e tests/clusters/providers $(PYTEST_ARGS)

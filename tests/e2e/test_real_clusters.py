@@ -19,6 +19,7 @@ from tests.datastores import free_port
 from tests.make_run import Run, child_named, descendants, live_processes, wait_gone
 from tests.stack import wait_until
 
+REPO = Path(__file__).resolve().parents[2]
 KIND = os.environ.get("PYK8S_E2E_KIND_BINARY", "")
 KUBECTL = os.environ.get("PYK8S_E2E_KUBECTL", "")
 NODE_IMAGE = os.environ.get("PYK8S_E2E_NODE_IMAGE", "")
@@ -174,6 +175,20 @@ def runtime_name(product: "User", name: str) -> str:
         ).fetchone()
     assert row is not None, name
     return str(row[0])
+
+
+def run_spec(spec: str, *, base_url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """One of the dashboard's Playwright specs, in Debian's Chromium, against base_url."""
+    npm = shutil.which("npm")
+    assert npm, "npm (Node 20) is needed for the browser test"
+    return subprocess.run(
+        [npm, "run", "e2e", "--", spec],
+        cwd=REPO / "frontend",
+        env={**os.environ, **env, "PYK8S_E2E_BASE_URL": base_url, "CI": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_user_creates_uses_and_deletes_a_real_cluster(product):
@@ -448,6 +463,15 @@ def test_the_terminal_reaches_its_cluster_and_nothing_else(product):
         assert shell.exit_code() == 0
     finally:
         os.close(shell.fd)
+    # The same from the dashboard's terminal, in Chromium.
+    browser = run_spec(
+        "e2e/real-terminal.spec.ts",
+        base_url=product.run.url,
+        PYK8S_E2E_REAL_EMAIL=EMAIL,
+        PYK8S_E2E_REAL_CLUSTER="term",
+    )
+    assert browser.returncode == 0, browser.stdout + browser.stderr
+    assert "1 passed" in browser.stdout, browser.stdout  # not skipped
     sessions = ["ps", "-a", "-q", "--filter", "label=io.pyk8s.terminal.host"]
     wait_until(lambda: docker(*sessions) == [], timeout=30, interval=1, what="no session left")
     for name in ("term", "neighbour"):

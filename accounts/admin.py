@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts import registration, services
+from accounts import api_tokens, registration, services
 from accounts.api.throttles import client_ip, login_throttle_wait
-from accounts.models import Invite, User
+from accounts.models import ApiToken, Invite, User
 from pyk8s.errors import ApplicationError
 
 
@@ -108,6 +108,13 @@ class UserAdmin(BaseUserAdmin[User]):
             return False
         return super().has_delete_permission(request, obj)
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated account's API tokens die with it, and their sockets close; its
+            # logins are refused from their next request.
+            api_tokens.api_tokens_revoke(tokens=obj.api_tokens.all())
+
     @admin.display(description="approved", boolean=True, ordering="approved_at")
     def approved(self, obj: User) -> bool:
         return obj.approved_at is not None
@@ -162,3 +169,51 @@ class InviteAdmin(admin.ModelAdmin[Invite]):
             "link": link,
         }
         return TemplateResponse(request, "admin/accounts/invite/created.html", context)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Staff see and revoke API tokens, never read them: only a hash of each is kept."""
+
+    list_display = (
+        "name",
+        "user",
+        "scope",
+        "prefix",
+        "state",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+    )
+    list_filter = ("scope",)
+    search_fields = ("name", "prefix", "user__email")
+    list_select_related = ("user",)
+    fields = list_display[:4] + list_display[5:] + ("revoked_at",)
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.display(description="state")
+    def state(self, obj: ApiToken) -> str:
+        if obj.revoked_at:
+            return "revoked"
+        return "expired" if obj.expires_at and obj.expires_at <= timezone.now() else "active"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a token is its owner's to make: the secret is shown to whoever makes it
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False  # revoked, not deleted: the row keeps who had what, and when
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.delete_apitoken")
+
+    @admin.action(
+        description="Revoke: stop working now, close their sockets", permissions=["revoke"]
+    )
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        done = api_tokens.api_tokens_revoke(tokens=queryset)
+        self.message_user(request, f"{done} token(s) revoked.", messages.SUCCESS)

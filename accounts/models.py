@@ -84,3 +84,45 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite {self.pk}" + (f" ({self.note})" if self.note else "")
+
+
+class ApiTokenScope(models.TextChoices):
+    # Neither scope manages accounts or tokens: those need a login (accounts.permissions).
+    CLUSTERS_READ = "clusters:read", "clusters:read: list and watch clusters, read their logs"
+    CLUSTERS_WRITE = (
+        "clusters:write",
+        (
+            "clusters:write: also create, extend and delete clusters, read kubeconfigs, open "
+            "terminals"
+        ),
+    )
+
+
+class ApiToken(models.Model):
+    """A named, long-lived credential for scripts and CI (accounts.api_tokens). Only a hash of
+    its secret is kept: the secret is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64)
+    scope = models.CharField(max_length=16, choices=ApiTokenScope.choices)
+    # The secret's first part, not secret: finds the row, and tells tokens apart in lists.
+    prefix = models.CharField(max_length=8, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=150, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)  # empty: never
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_token_name_unique_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

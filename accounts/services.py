@@ -20,7 +20,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
-from accounts.models import User, normalize_email
+from accounts import api_tokens
+from accounts.models import ApiToken, User, normalize_email
 from pyk8s import realtime
 from pyk8s.errors import ApplicationError
 
@@ -202,30 +203,46 @@ def access_token_is_revoked(jti: str) -> bool:
 
 @dataclass(frozen=True)
 class WebsocketTicket:
-    """What a /ws socket opened with a ticket inherits from the access token that got it."""
+    """What a /ws socket opened with a ticket inherits from the credential that got it: an
+    access token, or an API token."""
 
     user_id: int
-    access_token_id: str  # jti: a logout of that token closes the socket
-    expires_at: float  # the access token's expiry: the socket closes then
-    session_generation: int
+    # jti, or api_tokens.socket_credential_id: a logout or a revoke of it closes the socket
+    credential_id: str
+    expires_at: float | None  # the credential's expiry (None: never): the socket closes then
+    # An access token's session generation: ending every session closes the socket. None for
+    # API tokens, which outlive sessions.
+    session_generation: int | None
+    # What an API token lets the socket do; None: a login, everything.
+    scope: str | None = None
 
 
 WEBSOCKET_TICKET_SECONDS = 30
 
 
-def websocket_ticket_issue(*, user: User, access: Token) -> str:
+def websocket_ticket_issue(*, user: User, credential: Token | ApiToken) -> str:
     """A single-use ticket for opening one /ws socket within WEBSOCKET_TICKET_SECONDS.
 
     Browsers cannot set headers on a WebSocket, and a token in its URL ends up in proxies'
     access logs; a ticket there is worthless by the time anyone reads it.
     """
     ticket = secrets.token_urlsafe(32)
-    granted = WebsocketTicket(
-        user_id=user.pk,
-        access_token_id=str(access["jti"]),
-        expires_at=float(access["exp"]),
-        session_generation=int(access.get(SESSION_GENERATION_CLAIM, 0)),
-    )
+    if isinstance(credential, ApiToken):
+        expires_at = credential.expires_at
+        granted = WebsocketTicket(
+            user_id=user.pk,
+            credential_id=api_tokens.socket_credential_id(credential.pk),
+            expires_at=expires_at.timestamp() if expires_at else None,
+            session_generation=None,
+            scope=credential.scope,
+        )
+    else:
+        granted = WebsocketTicket(
+            user_id=user.pk,
+            credential_id=str(credential["jti"]),
+            expires_at=float(credential["exp"]),
+            session_generation=int(credential.get(SESSION_GENERATION_CLAIM, 0)),
+        )
     cache.set(_ticket_key(ticket), granted, timeout=WEBSOCKET_TICKET_SECONDS)
     return ticket
 
@@ -238,7 +255,12 @@ def websocket_ticket_redeem(*, ticket: str) -> WebsocketTicket | None:
     # Of two sockets presenting one ticket, only the one whose delete removes it goes on.
     if not isinstance(granted, WebsocketTicket) or not cache.delete(key):
         return None
-    if granted.expires_at <= time.time() or access_token_is_revoked(granted.access_token_id):
+    if granted.expires_at is not None and granted.expires_at <= time.time():
+        return None
+    if granted.session_generation is None:  # an API token's
+        token_id = int(granted.credential_id.rpartition(":")[2])
+        return granted if api_tokens.api_token_is_usable(token_id=token_id) else None
+    if access_token_is_revoked(granted.credential_id):
         return None
     user = User.objects.filter(pk=granted.user_id, is_active=True).first()
     if user is None or user.session_generation != granted.session_generation:

@@ -82,7 +82,7 @@ def with_ticket(ws_url: str, access: str) -> str:
     """`ws_url` with a /ws ticket for this access token, issued in this process (it shares
     the stack's Redis) without a database query, so async code may call it too."""
     token = AccessToken(access)  # type: ignore[arg-type]
-    ticket = websocket_ticket_issue(user=User(pk=token["user_id"]), access=token)
+    ticket = websocket_ticket_issue(user=User(pk=token["user_id"]), credential=token)
     return f"{ws_url}?ticket={ticket}"
 
 

@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
 
-from accounts.models import User
+from accounts.models import ApiTokenScope, User
 from accounts.services import WebsocketTicket, websocket_ticket_redeem
 from clusters import terminals
 from clusters.models import ClusterStatus
@@ -32,6 +32,7 @@ from pyk8s.realtime import user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_REFUSED = 4409
 # The relay checks the engine and the image and fetches the kubeconfig before it answers.
@@ -39,51 +40,65 @@ OPEN_TIMEOUT_SECONDS = 20.0
 UNAVAILABLE = "the terminal is not available on this deployment: {}"
 
 
-class ClusterEventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class _HeldByCredential:
+    """A socket lives no longer than the credential whose ticket opened it: it closes (4401)
+    when that expires, is logged out or revoked, or when every session of the account ends
+    (the last not for API tokens, which outlive sessions)."""
+
+    credential_id = ""
+    session_generation: int | None = None
     group: str | None = None
-    jti: str | None = None
-    session_generation = 0
     expiry: asyncio.TimerHandle | None = None
 
+    async def _hold(self: Any, granted: WebsocketTicket) -> None:
+        self.credential_id = granted.credential_id
+        self.session_generation = granted.session_generation
+        self.group = user_group(granted.user_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        if granted.expires_at is not None:
+            self.expiry = asyncio.get_running_loop().call_later(
+                max(0.0, granted.expires_at - time.time()),
+                lambda: asyncio.ensure_future(self.close(code=CLOSE_UNAUTHORIZED)),
+            )
+
+    async def _let_go(self: Any) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def token_revoked(self: Any, message: dict[str, Any]) -> None:
+        if message["jti"] == self.credential_id:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def sessions_ended(self: Any, message: dict[str, Any]) -> None:
+        if self.session_generation is not None and self.session_generation < message["generation"]:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+
+class ClusterEventsConsumer(_HeldByCredential, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         granted = await database_sync_to_async(_redeem_ticket)(self.scope["query_string"])
         if granted is None:
             await self.accept()  # so that the client reads why: 4401, not a failed handshake
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        user_id, expires_at = granted.user_id, granted.expires_at
-        self.jti, self.session_generation = granted.access_token_id, granted.session_generation
-        self.group = user_group(user_id)
         # Joined before the handshake completes: a client that acts as soon as it is
         # connected hears every event its action causes.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self._hold(granted)
         await self.accept()
-        loop = asyncio.get_running_loop()
-        self.expiry = loop.call_later(
-            max(0.0, expires_at - time.time()),
-            lambda: asyncio.ensure_future(self.close(code=CLOSE_UNAUTHORIZED)),
+        logger.info(
+            "websocket connected", extra={"path": self.scope["path"], "user_id": granted.user_id}
         )
-        logger.info("websocket connected", extra={"path": self.scope["path"], "user_id": user_id})
 
     async def disconnect(self, code: int) -> None:
-        if self.expiry is not None:
-            self.expiry.cancel()
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._let_go()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         """Clients have nothing to say; what they send is ignored."""
 
     async def cluster_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
-
-    async def token_revoked(self, message: dict[str, Any]) -> None:
-        if message["jti"] == self.jti:
-            await self.close(code=CLOSE_UNAUTHORIZED)
-
-    async def sessions_ended(self, message: dict[str, Any]) -> None:
-        if self.session_generation < message["generation"]:
-            await self.close(code=CLOSE_UNAUTHORIZED)
 
 
 def _redeem_ticket(query_string: bytes) -> WebsocketTicket | None:
@@ -93,7 +108,7 @@ def _redeem_ticket(query_string: bytes) -> WebsocketTicket | None:
     return websocket_ticket_redeem(ticket=tickets[0])
 
 
-class TerminalConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+class TerminalConsumer(_HeldByCredential, AsyncWebsocketConsumer):  # type: ignore[misc]
     """`/ws/clusters/<id>/terminal`: a shell in a throwaway container next to the owner's
     running cluster, run by the relay of the cluster's Docker host (clusters.relay).
 
@@ -116,6 +131,14 @@ class TerminalConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if granted is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
+        if granted.scope not in (None, ApiTokenScope.CLUSTERS_WRITE):
+            await self._refuse(
+                f"A terminal needs an API token with scope {ApiTokenScope.CLUSTERS_WRITE}; "
+                f"this one has {granted.scope}.",
+                CLOSE_FORBIDDEN,
+            )
+            return
+        await self._hold(granted)
         self.user_id = granted.user_id
         self.pending: list[dict[str, Any]] = []
         cluster_id = self.scope["url_route"]["kwargs"]["cluster_id"]
@@ -154,6 +177,11 @@ class TerminalConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         await self._release()
+        await self._let_go()
+
+    async def cluster_event(self, message: dict[str, Any]) -> None:
+        """The user's cluster events reach this socket too (it joins the user's group to
+        hear of revoked credentials); a terminal has no use for them."""
 
     async def _release(self) -> None:
         """Tell the relay the session is over and free the user's slot; once, whichever of

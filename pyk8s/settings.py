@@ -259,9 +259,13 @@ PYK8S_LOGIN_FAILURE_LIMIT = env.int("PYK8S_LOGIN_FAILURE_LIMIT", default=5)
 PYK8S_LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 PYK8S_LOGIN_RATE = env.str("PYK8S_LOGIN_RATE", default="30/minute")
 PYK8S_REGISTER_RATE = env.str("PYK8S_REGISTER_RATE", default="10/hour")
+# Requests with an invalid API token allowed per client address; past it, every API token
+# from that address is refused (429) until the window ends, so guessing gains nothing.
+PYK8S_API_TOKEN_GUESS_RATE = env.str("PYK8S_API_TOKEN_GUESS_RATE", default="30/minute")
 for _name, _rate in (
     ("PYK8S_LOGIN_RATE", PYK8S_LOGIN_RATE),
     ("PYK8S_REGISTER_RATE", PYK8S_REGISTER_RATE),
+    ("PYK8S_API_TOKEN_GUESS_RATE", PYK8S_API_TOKEN_GUESS_RATE),
 ):
     # DRF would only fail on the first request, with a 500.
     if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
@@ -270,16 +274,27 @@ for _name, _rate in (
             f"not {_rate!r}."
         )
 
+# API tokens (for CI): the longest lifetime a user may give one, and whether one may never
+# expire.
+PYK8S_API_TOKEN_MAX_DAYS = env.int("PYK8S_API_TOKEN_MAX_DAYS", default=90)
+PYK8S_API_TOKEN_ALLOW_NO_EXPIRY = env.bool("PYK8S_API_TOKEN_ALLOW_NO_EXPIRY", default=False)
+if PYK8S_API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("PYK8S_API_TOKEN_MAX_DAYS must be 1 or more.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "accounts.authentication.JWTAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.permissions.TokenScopeRequired",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.schema.TokenScopeAwareSchema",
     "EXCEPTION_HANDLER": "pyk8s.error_handlers.api_exception_handler",
     "NUM_PROXIES": env.int("PYK8S_NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -94,6 +94,13 @@ def client_for(user) -> APIClient:
     return client
 
 
+def token_client(secret: str) -> APIClient:
+    """An API client that presents this API token (pk8s_…), as PYK8S_TOKEN does."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
 @pytest.fixture
 def owner_client(user) -> APIClient:
     return client_for(user)

@@ -14,8 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import registration, services
+from accounts import api_tokens, registration, services
 from accounts.api.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    ApiTokensRevokedSerializer,
     CredentialsSerializer,
     RefreshSerializer,
     RegistrationModeSerializer,
@@ -25,7 +29,7 @@ from accounts.api.serializers import (
     WebsocketTicketSerializer,
 )
 from accounts.api.throttles import LoginThrottle, RegisterThrottle, client_ip
-from accounts.models import User
+from accounts.models import ApiToken, ApiTokenScope, User
 from pyk8s.error_handlers import ErrorSerializer
 
 
@@ -196,24 +200,110 @@ class LogoutAllView(APIView):
 
 
 class WebsocketTicketView(APIView):
+    # A terminal socket checks for clusters:write itself.
+    token_scopes = {"POST": ApiTokenScope.CLUSTERS_READ}
+
     @extend_schema(
         request=None,
         responses={200: WebsocketTicketSerializer, 401: _unauthenticated},
         summary="A single-use ticket that opens one /ws socket",
         description="Connect to /ws?ticket=<ticket> within expires_in seconds. The socket "
-        "lasts as long as the access token of this request, and a logout of that token "
-        "closes it.",
+        "lasts as long as the access token (or API token) of this request, and a logout "
+        "(or revoke) of that token closes it.",
     )
     def post(self, request: Request) -> Response:
         ticket = services.websocket_ticket_issue(
-            user=cast(User, request.user), access=cast(AccessToken, request.auth)
+            user=cast(User, request.user), credential=cast(AccessToken | ApiToken, request.auth)
         )
         return Response({"ticket": ticket, "expires_in": services.WEBSOCKET_TICKET_SECONDS})
 
 
 class MeView(APIView):
+    token_scopes = {"GET": ApiTokenScope.CLUSTERS_READ}  # `pyk8s auth whoami` in CI
+
     @extend_schema(
         responses={200: UserSerializer, 401: _unauthenticated}, summary="The logged-in account"
     )
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(cast(User, request.user)).data)
+
+
+_token_forbidden = OpenApiResponse(
+    ErrorSerializer, description="token_not_allowed: made with an API token; this takes a login."
+)
+_no_such_token = OpenApiResponse(ErrorSerializer, description="No such token of yours.")
+
+
+class ApiTokenListView(APIView):
+    """Your API tokens. Managing them takes a login: no API token can."""
+
+    @extend_schema(
+        responses={
+            200: ApiTokenSerializer(many=True),
+            401: _unauthenticated,
+            403: _token_forbidden,
+        },
+        summary="List your API tokens (not revoked; expired ones say so)",
+    )
+    def get(self, request: Request) -> Response:
+        tokens = api_tokens.api_tokens_of(user=cast(User, request.user))
+        return Response(ApiTokenSerializer(tokens, many=True).data)
+
+    @extend_schema(
+        request=ApiTokenCreateSerializer,
+        responses={
+            201: ApiTokenCreatedSerializer,
+            400: _bad_request("ApiTokenCreate", ["name", "scope", "expires_at"]),
+            401: _unauthenticated,
+            403: _token_forbidden,
+            409: OpenApiResponse(ErrorSerializer, description="token_limit: too many tokens."),
+        },
+        summary="Create an API token; its secret is in this answer only",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ApiTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        issued = api_tokens.api_token_create(
+            user=cast(User, request.user),
+            name=data["name"],
+            scope=data["scope"],
+            expires_at=data["expires_at"] if "expires_at" in data else api_tokens.default_expiry(),
+        )
+        body = {**ApiTokenSerializer(issued.token).data, "token": issued.secret}
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+
+class ApiTokenDetailView(APIView):
+    @extend_schema(
+        responses={
+            200: ApiTokenSerializer,
+            401: _unauthenticated,
+            403: _token_forbidden,
+            404: _no_such_token,
+        },
+        summary="One of your API tokens",
+    )
+    def get(self, request: Request, token_id: int) -> Response:
+        token = api_tokens.api_token_get(user=cast(User, request.user), token_id=token_id)
+        return Response(ApiTokenSerializer(token).data)
+
+    @extend_schema(
+        responses={204: None, 401: _unauthenticated, 403: _token_forbidden, 404: _no_such_token},
+        summary="Revoke an API token: it stops working at once, and its sockets close",
+    )
+    def delete(self, request: Request, token_id: int) -> Response:
+        token = api_tokens.api_token_get(user=cast(User, request.user), token_id=token_id)
+        api_tokens.api_token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenRevokeAllView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: ApiTokensRevokedSerializer, 401: _unauthenticated, 403: _token_forbidden},
+        summary="Revoke all your API tokens (a password change keeps them)",
+    )
+    def post(self, request: Request) -> Response:
+        revoked = api_tokens.api_tokens_revoke(tokens=cast(User, request.user).api_tokens.all())
+        return Response({"revoked": revoked})

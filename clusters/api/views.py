@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.models import ApiTokenScope, User
 from clusters import selectors, services
 from clusters.api import listing
 from clusters.api.serializers import (
@@ -39,6 +39,18 @@ class ClusterViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cluster]
     """The requesting user's clusters; anyone else's answer 404 like missing ones."""
 
     serializer_class = ClusterSerializer
+    # What an API token needs for each action (accounts.permissions): a kubeconfig is as
+    # good as the cluster itself.
+    token_scopes = {
+        "list": ApiTokenScope.CLUSTERS_READ,
+        "retrieve": ApiTokenScope.CLUSTERS_READ,
+        "choices": ApiTokenScope.CLUSTERS_READ,
+        "log": ApiTokenScope.CLUSTERS_READ,
+        "create": ApiTokenScope.CLUSTERS_WRITE,
+        "destroy": ApiTokenScope.CLUSTERS_WRITE,
+        "extend": ApiTokenScope.CLUSTERS_WRITE,
+        "kubeconfig": ApiTokenScope.CLUSTERS_WRITE,
+    }
     pagination_class = RenderedPageNumberPagination
     # Only names the model for the schema: list and get_object read through clusters' own
     # functions.

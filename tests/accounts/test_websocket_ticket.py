@@ -22,7 +22,7 @@ def test_it_returns_a_ticket_with_the_grant_of_the_access_token(tokens, user):
     granted = websocket_ticket_redeem(ticket=body["ticket"])
     access = AccessToken(tokens["access"])
     assert granted is not None
-    assert (granted.user_id, granted.access_token_id, granted.expires_at) == (
+    assert (granted.user_id, granted.credential_id, granted.expires_at) == (
         user.pk,
         access["jti"],
         access["exp"],

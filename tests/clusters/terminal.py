@@ -45,8 +45,9 @@ async def relay_running(host_name: str) -> AsyncIterator[Relay]:
         await asyncio.wait_for(task, timeout=40)
 
 
-def _ticket(user) -> str:
-    return websocket_ticket_issue(user=user, access=RefreshToken.for_user(user).access_token)
+def _ticket(user, credential: Any = None) -> str:
+    credential = credential or RefreshToken.for_user(user).access_token
+    return websocket_ticket_issue(user=user, credential=credential)
 
 
 class Terminal:
@@ -103,8 +104,12 @@ class Terminal:
             await self.communicator.disconnect()
 
 
-async def open_terminal(user, cluster_id: object, query: str = "") -> Terminal:
-    ticket = await database_sync_to_async(_ticket)(user)
+async def open_terminal(
+    user, cluster_id: object, query: str = "", credential: Any = None
+) -> Terminal:
+    """A terminal socket opened with a ticket for the user's access token, or for this
+    credential (an ApiToken)."""
+    ticket = await database_sync_to_async(_ticket)(user, credential)
     path = f"/ws/clusters/{cluster_id}/terminal?ticket={ticket}{query}"
     communicator = WebsocketCommunicator(application, path)
     connected, _ = await communicator.connect()

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts import services
+from accounts import api_tokens, services
 from accounts.models import User
 from accounts.services import (
     access_token_revoke,
@@ -40,7 +40,7 @@ def run(coroutine_function):
 
 def ticket_for(access: AccessToken) -> str:
     user = User.objects.get(pk=access["user_id"])
-    return websocket_ticket_issue(user=user, access=access)
+    return websocket_ticket_issue(user=user, credential=access)
 
 
 async def connect(credential: AccessToken | str | None, origin: bytes | None = None):
@@ -258,3 +258,38 @@ def test_ending_every_session_closes_every_socket_of_the_account():
         await bobs.disconnect()
 
     run(scenario)
+
+
+def test_an_api_tokens_socket_outlives_sessions_and_closes_when_the_token_is_revoked():
+    alice = UserFactory.create()
+    cluster = ClusterFactory.create(owner=alice)
+    token = api_tokens.api_token_create(
+        user=alice, name="ci", scope="clusters:read", expires_at=api_tokens.default_expiry()
+    ).token
+
+    async def scenario():
+        ticket = await database_sync_to_async(websocket_ticket_issue)(user=alice, credential=token)
+        socket, connected = await connect(f"ticket={ticket}")
+        assert connected
+        await asyncio.sleep(0.1)
+        # A log-out-everywhere (or a password change) ends logins, not API tokens.
+        await database_sync_to_async(user_sessions_end)(user=alice)
+        await database_sync_to_async(events.cluster_changed)(cluster)
+        event = await socket.receive_json_from(timeout=3)
+        assert event["cluster"]["id"] == str(cluster.id)
+
+        await database_sync_to_async(api_tokens.api_token_revoke)(token=token)
+        assert await closed_with(socket) == CLOSE_UNAUTHORIZED
+
+    run(scenario)
+
+
+def test_a_ticket_of_a_token_revoked_since_opens_nothing():
+    alice = UserFactory.create()
+    token = api_tokens.api_token_create(
+        user=alice, name="ci", scope="clusters:read", expires_at=api_tokens.default_expiry()
+    ).token
+    ticket = websocket_ticket_issue(user=alice, credential=token)
+    api_tokens.api_token_revoke(token=token)
+
+    assert websocket_ticket_redeem(ticket=ticket) is None

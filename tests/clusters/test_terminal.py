@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.test import Client
 
+from accounts import api_tokens
 from clusters import consumers, relay
 from clusters.models import Cluster, ClusterStatus
 from clusters.provisioning import reconcile
@@ -215,6 +216,34 @@ def test_another_users_cluster_answers_like_a_missing_one(cluster, host_name):
                 assert await terminal.until_closed() == consumers.CLOSE_NOT_FOUND
                 assert terminal.control == [{"type": "error", "message": "Cluster not found."}]
                 assert terminal.output == b""
+
+    run(scenario)
+
+
+def test_a_terminal_takes_a_write_token_and_closes_when_it_is_revoked(cluster, host_name):
+    def issue(scope):
+        return api_tokens.api_token_create(
+            user=cluster.owner, name=scope, scope=scope, expires_at=api_tokens.default_expiry()
+        ).token
+
+    read, write = issue("clusters:read"), issue("clusters:write")
+
+    async def scenario():
+        async with relay_running(host_name):
+            refused = await open_terminal(cluster.owner, cluster.id, credential=read)
+            assert await refused.until_closed() == consumers.CLOSE_FORBIDDEN
+            assert refused.control == [
+                {
+                    "type": "error",
+                    "message": "A terminal needs an API token with scope clusters:write; "
+                    "this one has clusters:read.",
+                }
+            ]
+            terminal = await open_terminal(cluster.owner, cluster.id, credential=write)
+            await terminal.send(b"echo with-$((6*7))-token\n")
+            await terminal.expect(rb"with-42-token")
+            await database_sync_to_async(api_tokens.api_token_revoke)(token=write)
+            assert await terminal.until_closed() == consumers.CLOSE_UNAUTHORIZED
 
     run(scenario)
 

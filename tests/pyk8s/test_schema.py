@@ -46,7 +46,9 @@ def test_public_operations_need_no_token_and_the_others_do(schema):
     assert security["/auth/token/"] == [{}]
     assert security["/users/register/"] == [{}]
     assert security["/auth/registration/"] == [{}]
-    assert security["/users/me/"] == [{"jwtAuth": []}]
+    assert security["/users/me/"] == [{"apiToken": []}, {"jwtAuth": []}]
+    assert security["/clusters/"] == [{"apiToken": []}, {"jwtAuth": []}]
+    assert security["/tokens/"] == [{"jwtAuth": []}]  # managing tokens takes a login
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
 
 

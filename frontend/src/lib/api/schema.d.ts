@@ -257,6 +257,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API tokens (not revoked; expired ones say so)
+         * @description Your API tokens. Managing them takes a login: no API token can.
+         */
+        get: operations["tokens_list"];
+        put?: never;
+        /**
+         * Create an API token; its secret is in this answer only
+         * @description Your API tokens. Managing them takes a login: no API token can.
+         */
+        post: operations["tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/{token_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your API tokens */
+        get: operations["tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /** Revoke an API token: it stops working at once, and its sockets close */
+        delete: operations["tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/revoke-all/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke all your API tokens (a password change keeps them) */
+        post: operations["tokens_revoke_all_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/": {
         parameters: {
             query?: never;
@@ -305,7 +364,7 @@ export interface paths {
         put?: never;
         /**
          * A single-use ticket that opens one /ws socket
-         * @description Connect to /ws?ticket=<ticket> within expires_in seconds. The socket lasts as long as the access token of this request, and a logout of that token closes it.
+         * @description Connect to /ws?ticket=<ticket> within expires_in seconds. The socket lasts as long as the access token (or API token) of this request, and a logout (or revoke) of that token closes it.
          */
         post: operations["ws_ticket_create"];
         delete?: never;
@@ -318,6 +377,69 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiToken: {
+            readonly id: number;
+            readonly name: string;
+            readonly scope: components["schemas"]["Scope976Enum"];
+            /** @description The token's start after pk8s_, to tell tokens apart. */
+            readonly prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Null: never.
+             */
+            readonly expires_at: string | null;
+            readonly expired: boolean;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            readonly last_used_ip: string | null;
+        };
+        ApiTokenCreateFieldErrors: {
+            name?: string[];
+            scope?: string[];
+            expires_at?: string[];
+        };
+        ApiTokenCreateRequest: {
+            /** @description Unique among your tokens, e.g. the pipeline that uses it. */
+            name: string;
+            scope: components["schemas"]["ApiTokenCreateScopeEnum"];
+            /**
+             * Format: date-time
+             * @description When it stops working; at most PYK8S_API_TOKEN_MAX_DAYS away, which is also the default. Null: never, where the server allows it.
+             */
+            expires_at?: string | null;
+        };
+        /**
+         * @description * `clusters:read` - clusters:read
+         *     * `clusters:write` - clusters:write
+         * @enum {string}
+         */
+        ApiTokenCreateScopeEnum: "clusters:read" | "clusters:write";
+        ApiTokenCreated: {
+            readonly id: number;
+            readonly name: string;
+            readonly scope: components["schemas"]["Scope976Enum"];
+            /** @description The token's start after pk8s_, to tell tokens apart. */
+            readonly prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Null: never.
+             */
+            readonly expires_at: string | null;
+            readonly expired: boolean;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            readonly last_used_ip: string | null;
+            /** @description The secret: shown this once, never again. */
+            token: string;
+        };
+        ApiTokensRevoked: {
+            /** @description How many tokens were revoked. */
+            revoked: number;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         Cluster: {
@@ -479,6 +601,12 @@ export interface components {
             /** @description The token of an invite link (#invite=...); needed when the mode is invite. */
             invite?: string;
         };
+        /**
+         * @description * `clusters:read` - clusters:read: list and watch clusters, read their logs
+         *     * `clusters:write` - clusters:write: also create, extend and delete clusters, read kubeconfigs, open terminals
+         * @enum {string}
+         */
+        Scope976Enum: "clusters:read" | "clusters:write";
         /**
          * @description * `PROVISIONING` - Provisioning
          *     * `RUNNING` - Running
@@ -1126,6 +1254,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthUnavailable"];
+                };
+            };
+        };
+    };
+    tokens_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"][];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_not_allowed: made with an API token; this takes a login. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /** @description {field: [message]} for each invalid field ({detail, code} instead for a body that is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreateFieldErrors"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_not_allowed: made with an API token; this takes a login. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_limit: too many tokens. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_not_allowed: made with an API token; this takes a login. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such token of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_not_allowed: made with an API token; this takes a login. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such token of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tokens_revoke_all_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokensRevoked"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description token_not_allowed: made with an API token; this takes a login. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

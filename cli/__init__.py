@@ -6,6 +6,7 @@ from cli.application import Application
 from cli.auth import auth
 from cli.cluster import cluster
 from cli.completion import completion
+from cli.token import token
 
 
 def _show_version(ctx: click.Context, _option: click.Parameter, wanted: bool) -> None:
@@ -33,12 +34,13 @@ Exit codes:
   1  error (the message says which)
   2  invalid usage or input
   3  not logged in, or the login expired
-  4  no such cluster
+  4  no such cluster (or token)
   5  the server cannot be reached
 \b
 Environment:
   PYK8S_API_URL        server address, overriding the config file
-  PYK8S_TOKEN          access token to use instead of the saved login
+  PYK8S_TOKEN          an API token (pk8s_..., from `pyk8s token create`) to use
+                       instead of the saved login: for scripts and CI
   PYK8S_INSECURE_HTTP  1 for the same as --insecure-http""",
 )
 @click.option(
@@ -69,4 +71,5 @@ def pyk8s(ctx: click.Context, insecure_http: bool) -> None:
 
 pyk8s.add_command(auth)
 pyk8s.add_command(cluster)
+pyk8s.add_command(token)
 pyk8s.add_command(completion)

@@ -180,9 +180,7 @@ class ApiClient:
         request = response.request
         # Not the API's error shape, or a 404 for anything but a cluster (the only thing
         # that can go missing): the API URL points somewhere else.
-        if not isinstance(detail, str) or (
-            status == 404 and not _is_cluster_path(request.url.path)
-        ):
+        if not isinstance(detail, str) or (status == 404 and not _is_object_path(request.url.path)):
             return CliError(
                 f"The server answered HTTP {status} to {request.method} {request.url.path}; "
                 f"is {self.base_url} a PyK8s-Lab API?"
@@ -203,8 +201,9 @@ def _json_body(response: httpx.Response) -> Any:
         return None
 
 
-def _is_cluster_path(path: str) -> bool:
-    return bool(re.search(r"/clusters/[^/]+/", path))
+def _is_object_path(path: str) -> bool:
+    """A cluster's or a token's: the things that can go missing."""
+    return bool(re.search(r"/(clusters|tokens)/[^/]+", path))
 
 
 def _field_errors(body: dict[str, Any]) -> str:

@@ -175,7 +175,10 @@ def _record_use(token: ApiToken, client_ip: str) -> None:
     except ValueError:  # a proxy's header that holds no address
         address = None
     now = timezone.now()
-    # One conditional update: rows are written once a minute per token, or on a new address.
+    recent = token.last_used_at is not None and token.last_used_at > now - LAST_USE_RESOLUTION
+    if recent and token.last_used_ip == address:
+        return  # most requests: no write, no query
+    # Conditional: of concurrent requests, one writes.
     ApiToken.objects.filter(pk=token.pk).exclude(
         last_used_at__gt=now - LAST_USE_RESOLUTION, last_used_ip=address
     ).update(last_used_at=now, last_used_ip=address)

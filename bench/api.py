@@ -1,6 +1,6 @@
 """3. API: GET /clusters/ for a user with 50 clusters under 32 concurrent clients (wrk),
-against a trivial Django JSON view served by the same daphne in the same run; plus the
-queries per request with 1 and with 50 clusters.
+against a trivial Django JSON view served by the same daphne in the same run; the same list
+with an API token instead of a JWT; plus the queries per request with 1 and with 50 clusters.
 
 This machine's speed drifts by a third within minutes, so the two views are loaded in
 turns (ROUNDS of each) and each figure is the median over the rounds."""
@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts import api_tokens
 from bench.harness import Figure, product_env, running_stack, token, users
 from clusters.models import Cluster
 
@@ -37,18 +38,26 @@ def run(work: Path) -> list[Figure]:
     wrk = ensure_wrk()
     (user,) = users(1, "api")
     queries = {n: _queries_per_list(user, n) for n in (1, CLUSTERS)}
+    api_token = api_tokens.api_token_create(
+        user=user, name="bench", scope="clusters:read", expires_at=api_tokens.default_expiry()
+    ).secret
     with running_stack(work / "logs") as stack:
         stack.start_web("web", **product_env())
-        header = f"Authorization: Bearer {token(user)}"
-        urls = [f"{stack.web_url}/bench/trivial", f"{stack.web_url}/clusters/"]
-        for url in urls:  # a warm-up, so imports are done and connections open
+        jwt = f"Authorization: Bearer {token(user)}"
+        loads = [
+            (f"{stack.web_url}/bench/trivial", jwt),
+            (f"{stack.web_url}/clusters/", jwt),
+            (f"{stack.web_url}/clusters/", f"Authorization: Bearer {api_token}"),
+        ]
+        for url, header in loads:  # a warm-up, so imports are done and connections open
             subprocess.run([wrk, "-t2", "-c4", "-d2s", "-H", header, url], capture_output=True)
-        rounds = [[_load(wrk, url, header) for url in urls] for _ in range(ROUNDS)]
-    baseline, measured = (_medians([pair[i] for pair in rounds]) for i in (0, 1))
+        rounds = [[_load(wrk, url, header) for url, header in loads] for _ in range(ROUNDS)]
+    baseline, measured, with_api_token = (_medians([run[i] for run in rounds]) for i in (0, 1, 2))
     ratios = [
         clusters["requests_per_second"] / trivial["requests_per_second"]
-        for trivial, clusters in rounds
+        for trivial, clusters, _ in rounds
     ]
+    token_ratio = with_api_token["requests_per_second"] / measured["requests_per_second"]
     return [
         Figure(
             name=f"GET /clusters/ ({CLUSTERS} clusters, {CLIENTS} clients) req/s",
@@ -61,9 +70,19 @@ def run(work: Path) -> list[Figure]:
             details={
                 "ratio_per_round": ratios,
                 "rounds": [
-                    {"trivial": trivial, "clusters": clusters} for trivial, clusters in rounds
+                    {"trivial": trivial, "clusters": clusters} for trivial, clusters, _ in rounds
                 ],
             },
+        ),
+        Figure(
+            name=f"GET /clusters/ with an API token ({CLIENTS} clients) req/s",
+            value=with_api_token["requests_per_second"],
+            unit="req/s",
+            baseline=measured["requests_per_second"],
+            baseline_name="the same with a JWT",
+            target="ratio >= 0.8",
+            met=token_ratio >= 0.8,
+            details={"p99_ms": with_api_token["p99_ms"], "jwt_p99_ms": measured["p99_ms"]},
         ),
         Figure(
             name="GET /clusters/ p99",

@@ -1,10 +1,13 @@
 """API tokens where a JWT goes: scopes, guessing, and what the logs never hold."""
 
 import logging
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts import api_tokens
+from accounts.models import ApiToken
 from tests.conftest import token_client
 from tests.factories import ClusterFactory
 
@@ -128,3 +131,18 @@ def test_no_log_line_holds_the_token(user, caplog):
 
     assert caplog.records
     assert not [r for r in caplog.records if secret[5:] in r.getMessage() + str(r.__dict__)]
+
+
+def test_the_last_use_is_written_at_most_once_a_minute_per_address(user):
+    secret = issue(user)
+    token = ApiToken.objects.get()
+    a_while_ago = timezone.now() - timedelta(seconds=20)
+    ApiToken.objects.update(last_used_at=a_while_ago, last_used_ip="192.0.2.1")
+
+    token_client(secret).get("/clusters/", REMOTE_ADDR="192.0.2.1")
+    token.refresh_from_db()
+    assert token.last_used_at == a_while_ago  # within the minute, same address: not rewritten
+
+    token_client(secret).get("/clusters/", REMOTE_ADDR="192.0.2.2")
+    token.refresh_from_db()
+    assert (token.last_used_ip, token.last_used_at > a_while_ago) == ("192.0.2.2", True)

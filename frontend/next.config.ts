@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 
 // The API answers at these root paths (see pyk8s/urls.py); the UI never uses them as routes.
-const API_PREFIXES = ["auth", "users", "clusters", "ws", "docs", "api", "health", "metrics", "admin", "static"];
+const API_PREFIXES = ["auth", "users", "clusters", "tokens", "ws", "docs", "api", "health", "metrics", "admin", "static"];
 const DJANGO = process.env.PYK8S_DEV_BACKEND ?? "http://127.0.0.1:8000";
 
 const base: NextConfig = {

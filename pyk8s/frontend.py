@@ -188,6 +188,7 @@ API_PREFIXES = (
     "auth",
     "users",
     "clusters",
+    "tokens",
     "ws",
     "docs",
     "api",

@@ -28,4 +28,12 @@ test("every page meets WCAG 2.1 AA as axe checks it", async ({ page }) => {
   await page.getByRole("button", { name: "Delete cluster" }).click();
   await expect(page.getByRole("dialog", { name: `Delete ${name}?` })).toBeVisible();
   expect(await violations(page)).toEqual([]);
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("link", { name: "API tokens" }).click();
+  await page.getByLabel("Name").fill("a11y");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByRole("region", { name: "Your new token a11y" })).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "a11y" })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
 });

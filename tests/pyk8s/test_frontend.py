@@ -137,8 +137,9 @@ def test_it_never_serves_files_outside_the_export(client, export):
     assert b"not for the web" not in response.content
 
 
-def test_api_paths_keep_their_json_404(client, export):
-    response = client.get("/clusters/not-a-route/at-all/")
+@pytest.mark.parametrize("path", ["/clusters/not-a-route/at-all/", "/tokens/not-a-route/"])
+def test_api_paths_keep_their_json_404(client, export, path):
+    response = client.get(path)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { useLogoutEverywhereMutation, useLogoutMutation, useMeQuery } from "@/lib/features/auth/authApi";
 import { useClusterEventsQuery } from "@/lib/features/clusters/clustersApi";
@@ -40,6 +40,7 @@ function Header() {
   const [logout, { isLoading: loggingOut }] = useLogoutMutation();
   const [logoutEverywhere, { isLoading: loggingOutEverywhere }] = useLogoutEverywhereMutation();
   const router = useRouter();
+  const pathname = usePathname();
   const connection = events?.connection ?? "connecting";
   const live = connection === "live";
 
@@ -64,6 +65,13 @@ function Header() {
           {CONNECTION_LABELS[connection]}
         </span>
         <div className={styles.account}>
+          <Link
+            href="/api-tokens/"
+            className={styles.navLink}
+            aria-current={pathname.startsWith("/api-tokens") ? "page" : undefined}
+          >
+            API tokens
+          </Link>
           {me && <span className={styles.email}>{me.email}</span>}
           <button type="button" className="button" onClick={onLogout} disabled={loggingOut || loggingOutEverywhere}>
             Log out

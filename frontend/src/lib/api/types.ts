@@ -2,6 +2,12 @@ import type { components } from "./schema";
 
 type Schemas = components["schemas"];
 
+export type ApiToken = Schemas["ApiToken"];
+export type ApiTokenCreated = Schemas["ApiTokenCreated"];
+export type ApiTokenCreateRequest = Schemas["ApiTokenCreateRequest"];
+export type ApiTokenScope = Schemas["ApiTokenCreateScopeEnum"];
+export type ApiTokensRevoked = Schemas["ApiTokensRevoked"];
+
 export type Cluster = Schemas["Cluster"];
 export type ClusterChoices = Schemas["ClusterChoices"];
 export type ClusterStatus = Schemas["StatusEnum"];

@@ -47,7 +47,7 @@ def test_the_revoke_action_stops_the_token(staff_browser, issued):
 
 
 def test_staff_without_the_delete_permission_cannot_revoke(client, issued):
-    viewer = UserFactory(is_staff=True)
+    viewer = UserFactory.create(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_apitoken"))
     client.force_login(viewer)
 

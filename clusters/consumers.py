@@ -42,20 +42,20 @@ UNAVAILABLE = "the terminal is not available on this deployment: {}"
 
 class _HeldByCredential:
     """A socket lives no longer than the credential whose ticket opened it: it closes (4401)
-    when that expires, is logged out or revoked, or when every session of the account ends
-    (the last not for API tokens, which outlive sessions)."""
+    when that is logged out or revoked, or when every session of the account ends (not for
+    API tokens, which outlive sessions); with `until_expiry`, also when it expires."""
 
     credential_id = ""
     session_generation: int | None = None
     group: str | None = None
     expiry: asyncio.TimerHandle | None = None
 
-    async def _hold(self: Any, granted: WebsocketTicket) -> None:
+    async def _hold(self: Any, granted: WebsocketTicket, *, until_expiry: bool) -> None:
         self.credential_id = granted.credential_id
         self.session_generation = granted.session_generation
         self.group = user_group(granted.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        if granted.expires_at is not None:
+        if until_expiry and granted.expires_at is not None:
             self.expiry = asyncio.get_running_loop().call_later(
                 max(0.0, granted.expires_at - time.time()),
                 lambda: asyncio.ensure_future(self.close(code=CLOSE_UNAUTHORIZED)),
@@ -85,7 +85,8 @@ class ClusterEventsConsumer(_HeldByCredential, AsyncJsonWebsocketConsumer):  # t
             return
         # Joined before the handshake completes: a client that acts as soon as it is
         # connected hears every event its action causes.
-        await self._hold(granted)
+        # Clients reconnect with a fresh ticket: nothing is lost.
+        await self._hold(granted, until_expiry=True)
         await self.accept()
         logger.info(
             "websocket connected", extra={"path": self.scope["path"], "user_id": granted.user_id}
@@ -138,7 +139,9 @@ class TerminalConsumer(_HeldByCredential, AsyncWebsocketConsumer):  # type: igno
                 CLOSE_FORBIDDEN,
             )
             return
-        await self._hold(granted)
+        # Not closed when the access token expires (minutes): that would end the shell. The
+        # idle timeout and the cluster's own life bound the session instead.
+        await self._hold(granted, until_expiry=False)
         self.user_id = granted.user_id
         self.pending: list[dict[str, Any]] = []
         cluster_id = self.scope["url_route"]["kwargs"]["cluster_id"]

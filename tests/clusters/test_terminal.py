@@ -7,6 +7,7 @@ import logging
 import os
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.test import Client
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import api_tokens
+from accounts.services import user_sessions_end
 from clusters import consumers, relay
 from clusters.models import Cluster, ClusterStatus
 from clusters.provisioning import reconcile
@@ -243,6 +246,22 @@ def test_a_terminal_takes_a_write_token_and_closes_when_it_is_revoked(cluster, h
             await terminal.send(b"echo with-$((6*7))-token\n")
             await terminal.expect(rb"with-42-token")
             await database_sync_to_async(api_tokens.api_token_revoke)(token=write)
+            assert await terminal.until_closed() == consumers.CLOSE_UNAUTHORIZED
+
+    run(scenario)
+
+
+def test_a_shell_outlives_its_access_token_but_not_a_log_out_everywhere(cluster, host_name):
+    access = RefreshToken.for_user(cluster.owner).access_token
+    access.set_exp(lifetime=timedelta(seconds=2))
+
+    async def scenario():
+        async with relay_running(host_name):
+            terminal = await open_terminal(cluster.owner, cluster.id, credential=access)
+            await asyncio.sleep(3)  # the access token has expired
+            await terminal.send(b"echo still-$((6*7))\n")
+            await terminal.expect(rb"still-42")
+            await database_sync_to_async(user_sessions_end)(user=cluster.owner)
             assert await terminal.until_closed() == consumers.CLOSE_UNAUTHORIZED
 
     run(scenario)

@@ -46,13 +46,12 @@ def readme_job(first_line: str) -> dict[str, Any]:
 
 
 class Runner:
-    """A CI runner's machine: a fresh Python with pip, a workspace, and the user's tests."""
+    """A CI runner's machine: a Python with pip (the CLI not installed), a workspace, and the
+    user's tests."""
 
-    def __init__(self, root: Path, api_url: str, token: str) -> None:
-        self.root, self.api_url, self.token = root, api_url, token
-        self.python = root / "python"
-        subprocess.run([sys.executable, "-m", "venv", str(self.python)], check=True)
-        (root / "tests-bin").mkdir()
+    def __init__(self, root: Path, python: Path, api_url: str, token: str) -> None:
+        self.root, self.python, self.api_url, self.token = root, python, api_url, token
+        (root / "tests-bin").mkdir(parents=True)
         pytest_stand_in = root / "tests-bin" / "pytest"
         pytest_stand_in.write_text(USER_TESTS)
         pytest_stand_in.chmod(0o755)
@@ -152,14 +151,24 @@ def run_gitlab_job(runner: Runner, run_id: str, outcome: str) -> tuple[int, int,
     return script_code, after_code, probe
 
 
+@pytest.fixture(scope="module")
+def runner_python(tmp_path_factory) -> Path:
+    python = tmp_path_factory.mktemp("runner") / "python"
+    subprocess.run([sys.executable, "-m", "venv", str(python)], check=True)
+    return python
+
+
 @pytest.fixture
-def runner(stack, fake_kind, user, tmp_path):
+def runner(stack, fake_kind, user, tmp_path, runner_python):
+    subprocess.run(  # each job starts without the CLI: its own step installs it
+        [runner_python / "bin" / "pip", "uninstall", "-q", "-y", "pyk8s-cli"], check=True
+    )
     stack.start_worker(**fake_kind.worker_env, PYK8S_EXPIRY_INTERVAL_SECONDS=5)
     stack.start_web()
     token = api_tokens.api_token_create(
         user=user, name="ci", scope="clusters:write", expires_at=api_tokens.default_expiry()
     )
-    return Runner(tmp_path / "runner", stack.web_url, token.secret)
+    return Runner(tmp_path / "runner", runner_python, stack.web_url, token.secret)
 
 
 def live_clusters(runner: Runner, label: str) -> list[dict[str, Any]]:

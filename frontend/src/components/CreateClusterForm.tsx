@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { errorMessage, fieldErrors } from "@/lib/api/errors";
+import { fieldErrors, formError } from "@/lib/api/errors";
 import type { ClusterChoices } from "@/lib/api/types";
 import { useMeQuery } from "@/lib/features/auth/authApi";
 import { useClusterChoicesQuery, useCreateClusterMutation } from "@/lib/features/clusters/clustersApi";
@@ -38,10 +38,7 @@ export function CreateClusterForm() {
   const [created, setCreated] = useState<string | null>(null);
 
   const errors = fieldErrors(error);
-  const otherFieldErrors = Object.entries(errors)
-    .filter(([field]) => !FIELDS.includes(field))
-    .map(([, message]) => message);
-  const formError = [errorMessage(error), ...otherFieldErrors].filter(Boolean).join(" ");
+  const otherErrors = formError(error, FIELDS);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -128,9 +125,9 @@ export function CreateClusterForm() {
           )}
         </FormField>
       </div>
-      {formError && (
+      {otherErrors && (
         <p className="alert alert-error" role="alert">
-          {formError}
+          {otherErrors}
         </p>
       )}
       <div className={styles.actions}>

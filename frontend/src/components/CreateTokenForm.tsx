@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { errorMessage, fieldErrors } from "@/lib/api/errors";
+import { fieldErrors, formError } from "@/lib/api/errors";
 import type { ApiTokenCreated, ApiTokenScope } from "@/lib/api/types";
 import { useCreateTokenMutation } from "@/lib/features/tokens/tokensApi";
 import { FormField } from "./FormField";
@@ -32,10 +32,7 @@ export function CreateTokenForm() {
   const nameInput = useRef<HTMLInputElement>(null);
 
   const errors = fieldErrors(error);
-  const otherFieldErrors = Object.entries(errors)
-    .filter(([field]) => !FIELDS.includes(field))
-    .map(([, message]) => message);
-  const formError = [errorMessage(error), ...otherFieldErrors].filter(Boolean).join(" ");
+  const otherErrors = formError(error, FIELDS);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -103,9 +100,9 @@ export function CreateTokenForm() {
             )}
           </FormField>
         </div>
-        {formError && (
+        {otherErrors && (
           <p className="alert alert-error" role="alert">
-            {formError}
+            {otherErrors}
           </p>
         )}
         <div>

@@ -37,6 +37,14 @@ export function errorMessage(error: QueryError): string | null {
   return "Something went wrong on our side. Please try again in a moment.";
 }
 
+/** For a form showing `fields` next to their inputs: the rest of the error, as one sentence. */
+export function formError(error: QueryError, fields: readonly string[]): string {
+  const others = Object.entries(fieldErrors(error))
+    .filter(([field]) => !fields.includes(field))
+    .map(([, message]) => message);
+  return [errorMessage(error), ...others].filter(Boolean).join(" ");
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

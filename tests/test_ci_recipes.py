@@ -153,7 +153,7 @@ def run_gitlab_job(runner: Runner, run_id: str, outcome: str) -> tuple[int, int,
 
 @pytest.fixture(scope="module")
 def runner_python(tmp_path_factory) -> Path:
-    python = tmp_path_factory.mktemp("runner") / "python"
+    python: Path = tmp_path_factory.mktemp("runner") / "python"
     subprocess.run([sys.executable, "-m", "venv", str(python)], check=True)
     return python
 

@@ -68,13 +68,15 @@ frontend-test: $(FRONTEND_DEPS)
 	cd frontend && npm test
 
 # The tests that start no process run on both cores; then those that start real processes
-# (daphne, Celery, restarts of PostgreSQL and Redis, a browser) run one at a time. Exit code 5
-# is pytest's "no test selected", which PYTEST_ARGS may well mean for one of the two.
+# (daphne, Celery, a browser, private PostgreSQL and Redis servers to restart), also two at a
+# time: each pytest-xdist process has its own database and Redis prefix, and hands both to the
+# processes it starts. Exit code 5 is pytest's "no test selected", which PYTEST_ARGS may well
+# mean for one of the two.
 pytest: install $(FRONTEND_BUILD) browser
 	$(TEST_ENV) $(WITH_DATASTORES) sh -c '\
 		$(BIN)/pytest -n 2 -m "not stack" $(PYTEST_ARGS); fast=$$?; \
 		[ $$fast -eq 0 ] || [ $$fast -eq 5 ] || exit $$fast; \
-		$(BIN)/pytest -m stack $(PYTEST_ARGS); stack=$$?; \
+		$(BIN)/pytest -n 2 -m stack $(PYTEST_ARGS); stack=$$?; \
 		[ $$stack -eq 5 ] && [ $$fast -eq 0 ] && exit 0; exit $$stack'
 
 test: lint frontend-test pytest

@@ -30,6 +30,8 @@ def pytest_configure(config):
         settings.PYK8S_REDIS_PREFIX = prefix
         settings.CACHES["default"]["KEY_PREFIX"] = prefix
         settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{prefix}:asgi"  # type: ignore[index]
+        # The tasks this process queues go where its stack's workers (given the prefix) read.
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{prefix}:celery:"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -197,7 +197,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def state(self, obj: ApiToken) -> str:
         if obj.revoked_at:
             return "revoked"
-        return "expired" if obj.expires_at and obj.expires_at <= timezone.now() else "active"
+        return "expired" if obj.expired else "active"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a token is its owner's to make: the secret is shown to whoever makes it

@@ -17,6 +17,17 @@ _GRANTS = {
 }
 
 
+def scope_needed(view: "APIView", method: str) -> str | None:
+    """The scope an API token needs for this view's action (viewsets) or HTTP method (plain
+    views), from the view's `token_scopes`; None where no API token may go."""
+    scopes: dict[str, str] = getattr(view, "token_scopes", {})
+    return scopes.get(getattr(view, "action", None) or method)
+
+
+def scope_covers(scope: str, needed: str) -> bool:
+    return needed in _GRANTS[ApiTokenScope(scope)]
+
+
 class TokenScopeRequired(permissions.BasePermission):
     """Requests made with an API token reach only what their scope covers.
 
@@ -29,8 +40,7 @@ class TokenScopeRequired(permissions.BasePermission):
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
-        scopes: dict[str, str] = getattr(view, "token_scopes", {})
-        needed = scopes.get(getattr(view, "action", None) or request.method or "")
+        needed = scope_needed(view, request.method or "")
         if needed is None:
             raise ApplicationError(
                 "API tokens cannot do this (accounts and tokens take a login): log in with "
@@ -38,7 +48,7 @@ class TokenScopeRequired(permissions.BasePermission):
                 code="token_not_allowed",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
-        if needed not in _GRANTS[ApiTokenScope(token.scope)]:
+        if not scope_covers(token.scope, needed):
             raise ApplicationError(
                 f"This needs an API token with scope {needed}; this one has {token.scope}.",
                 code="token_scope",

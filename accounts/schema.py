@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 
 from accounts.authentication import ApiTokenAuthenticationScheme
+from accounts.permissions import scope_needed
 
 
 class TokenScopeAwareSchema(AutoSchema):
@@ -11,7 +12,6 @@ class TokenScopeAwareSchema(AutoSchema):
 
     def get_auth(self) -> list[dict[str, list[Any]]]:
         auth: list[dict[str, list[Any]]] = super().get_auth()
-        scopes: dict[str, str] = getattr(self.view, "token_scopes", {})
-        if scopes.get(getattr(self.view, "action", None) or self.method) is None:
+        if scope_needed(self.view, self.method) is None:
             return [way for way in auth if ApiTokenAuthenticationScheme.name not in way]
         return auth

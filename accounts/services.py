@@ -213,7 +213,8 @@ class WebsocketTicket:
     # An access token's session generation: ending every session closes the socket. None for
     # API tokens, which outlive sessions.
     session_generation: int | None
-    # What an API token lets the socket do; None: a login, everything.
+    # An API token's id and what it lets the socket do; None: a login, everything.
+    api_token_id: int | None = None
     scope: str | None = None
 
 
@@ -234,6 +235,7 @@ def websocket_ticket_issue(*, user: User, credential: Token | ApiToken) -> str:
             credential_id=api_tokens.socket_credential_id(credential.pk),
             expires_at=expires_at.timestamp() if expires_at else None,
             session_generation=None,
+            api_token_id=credential.pk,
             scope=credential.scope,
         )
     else:
@@ -257,9 +259,8 @@ def websocket_ticket_redeem(*, ticket: str) -> WebsocketTicket | None:
         return None
     if granted.expires_at is not None and granted.expires_at <= time.time():
         return None
-    if granted.session_generation is None:  # an API token's
-        token_id = int(granted.credential_id.rpartition(":")[2])
-        return granted if api_tokens.api_token_is_usable(token_id=token_id) else None
+    if granted.api_token_id is not None:
+        return granted if api_tokens.api_token_is_usable(token_id=granted.api_token_id) else None
     if access_token_is_revoked(granted.credential_id):
         return None
     user = User.objects.filter(pk=granted.user_id, is_active=True).first()

@@ -22,6 +22,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocke
 from django.conf import settings
 
 from accounts.models import ApiTokenScope, User
+from accounts.permissions import scope_covers
 from accounts.services import WebsocketTicket, websocket_ticket_redeem
 from clusters import terminals
 from clusters.models import ClusterStatus
@@ -132,7 +133,9 @@ class TerminalConsumer(_HeldByCredential, AsyncWebsocketConsumer):  # type: igno
         if granted is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        if granted.scope not in (None, ApiTokenScope.CLUSTERS_WRITE):
+        if granted.scope is not None and not scope_covers(
+            granted.scope, ApiTokenScope.CLUSTERS_WRITE
+        ):
             await self._refuse(
                 f"A terminal needs an API token with scope {ApiTokenScope.CLUSTERS_WRITE}; "
                 f"this one has {granted.scope}.",

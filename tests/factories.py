@@ -11,6 +11,7 @@ from factory.declarations import (
 )
 from factory.django import DjangoModelFactory
 
+from accounts import api_tokens
 from accounts.models import User
 from clusters import crypto
 from clusters.models import Cluster, ClusterStatus
@@ -50,4 +51,13 @@ class ClusterFactory(DjangoModelFactory[Cluster]):
     id = LazyFunction(uuid.uuid4)
     kubeconfig_encrypted = LazyAttribute(
         lambda o: crypto.encrypt_kubeconfig(o.id, o.kubeconfig) if o.kubeconfig else None
+    )
+
+
+def issue_api_token(
+    user: User, *, scope: str = "clusters:write", name: str = "ci"
+) -> api_tokens.IssuedApiToken:
+    """An API token of `user`, made as POST /tokens/ makes one (the default expiry)."""
+    return api_tokens.api_token_create(
+        user=user, name=name, scope=scope, expires_at=api_tokens.default_expiry()
     )

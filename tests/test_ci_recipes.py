@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from accounts import api_tokens
+from tests.factories import issue_api_token
 from tests.stack import wait_until
 
 pytestmark = pytest.mark.stack
@@ -165,9 +165,7 @@ def runner(stack, fake_kind, user, tmp_path, runner_python):
     )
     stack.start_worker(**fake_kind.worker_env, PYK8S_EXPIRY_INTERVAL_SECONDS=5)
     stack.start_web()
-    token = api_tokens.api_token_create(
-        user=user, name="ci", scope="clusters:write", expires_at=api_tokens.default_expiry()
-    )
+    token = issue_api_token(user)
     return Runner(tmp_path / "runner", runner_python, stack.web_url, token.secret)
 
 

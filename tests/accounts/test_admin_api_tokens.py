@@ -3,17 +3,14 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts import api_tokens
 from accounts.models import ApiToken
 from tests.conftest import token_client
-from tests.factories import UserFactory
+from tests.factories import UserFactory, issue_api_token
 
 
 @pytest.fixture
 def issued(user):
-    return api_tokens.api_token_create(
-        user=user, name="github", scope="clusters:write", expires_at=api_tokens.default_expiry()
-    )
+    return issue_api_token(user, name="github")
 
 
 @pytest.fixture

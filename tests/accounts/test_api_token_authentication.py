@@ -6,16 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import api_tokens
 from accounts.models import ApiToken
 from tests.conftest import token_client
-from tests.factories import ClusterFactory
+from tests.factories import ClusterFactory, issue_api_token
 
 
 def issue(user, scope="clusters:write"):
-    return api_tokens.api_token_create(
-        user=user, name=f"t-{scope}", scope=scope, expires_at=api_tokens.default_expiry()
-    ).secret
+    return issue_api_token(user, scope=scope, name=f"t-{scope}").secret
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts import api_tokens
 from accounts.models import ApiToken
 from tests.conftest import client_for, token_client
+from tests.factories import issue_api_token
 
 
 def create(client, **body):
@@ -212,9 +213,7 @@ def test_a_password_change_keeps_the_tokens_and_deactivation_kills_them(owner_cl
     ],
 )
 def test_no_token_manages_tokens_or_the_account(user, scope, method, path):
-    issued = api_tokens.api_token_create(
-        user=user, name="ci", scope=scope, expires_at=api_tokens.default_expiry()
-    )
+    issued = issue_api_token(user, scope=scope)
 
     response = getattr(token_client(issued.secret), method)(path, {}, format="json")
 

@@ -22,7 +22,7 @@ from accounts.services import (
 from clusters import events
 from clusters.consumers import CLOSE_UNAUTHORIZED
 from pyk8s.asgi import application
-from tests.factories import ClusterFactory, UserFactory
+from tests.factories import ClusterFactory, UserFactory, issue_api_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -263,9 +263,7 @@ def test_ending_every_session_closes_every_socket_of_the_account():
 def test_an_api_tokens_socket_outlives_sessions_and_closes_when_the_token_is_revoked():
     alice = UserFactory.create()
     cluster = ClusterFactory.create(owner=alice)
-    token = api_tokens.api_token_create(
-        user=alice, name="ci", scope="clusters:read", expires_at=api_tokens.default_expiry()
-    ).token
+    token = issue_api_token(alice, scope="clusters:read").token
 
     async def scenario():
         ticket = await database_sync_to_async(websocket_ticket_issue)(user=alice, credential=token)
@@ -286,9 +284,7 @@ def test_an_api_tokens_socket_outlives_sessions_and_closes_when_the_token_is_rev
 
 def test_a_ticket_of_a_token_revoked_since_opens_nothing():
     alice = UserFactory.create()
-    token = api_tokens.api_token_create(
-        user=alice, name="ci", scope="clusters:read", expires_at=api_tokens.default_expiry()
-    ).token
+    token = issue_api_token(alice, scope="clusters:read").token
     ticket = websocket_ticket_issue(user=alice, credential=token)
     api_tokens.api_token_revoke(token=token)
 

@@ -23,7 +23,7 @@ from clusters import consumers, relay
 from clusters.models import Cluster, ClusterStatus
 from clusters.provisioning import reconcile
 from tests.clusters.terminal import new_host_name, open_terminal, relay_running, running_cluster
-from tests.factories import ClusterFactory, UserFactory
+from tests.factories import ClusterFactory, UserFactory, issue_api_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -225,9 +225,7 @@ def test_another_users_cluster_answers_like_a_missing_one(cluster, host_name):
 
 def test_a_terminal_takes_a_write_token_and_closes_when_it_is_revoked(cluster, host_name):
     def issue(scope):
-        return api_tokens.api_token_create(
-            user=cluster.owner, name=scope, scope=scope, expires_at=api_tokens.default_expiry()
-        ).token
+        return issue_api_token(cluster.owner, scope=scope, name=scope).token
 
     read, write = issue("clusters:read"), issue("clusters:write")
 

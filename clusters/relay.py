@@ -248,6 +248,7 @@ class Relay:
         finally:
             for task in loops:
                 task.cancel()
+            await asyncio.wait(loops)
             for session in list(self.sessions.values()):
                 session.stop("The terminal service on the cluster's host stopped.")
             if self.tasks:

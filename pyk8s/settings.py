@@ -196,10 +196,24 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            # redis-py's default socket timeout (5 s) equals channels_redis's blocking-pop
-            # timeout, so an idle receive loop would die with "Timeout reading from"; a
-            # longer one keeps idle consumers alive.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            # No socket timeout: with one, redis-py sends each command through
+            # asyncio.wait_for, which on Python 3.11 can drop a cancel, and a cancelled
+            # receive (a closed socket's consumer) then polls Redis for ever. Reads still
+            # end: channels_redis's blocking pop returns after 5 s. A peer that vanished
+            # without closing is found by TCP keepalive (~1 min) instead.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": None,
+                    "socket_connect_timeout": 5,
+                    "socket_keepalive": True,
+                    "socket_keepalive_options": {
+                        socket.TCP_KEEPIDLE: 30,
+                        socket.TCP_KEEPINTVL: 10,
+                        socket.TCP_KEEPCNT: 3,
+                    },
+                }
+            ],
             "prefix": f"{PYK8S_REDIS_PREFIX}:asgi",
             # All sockets of one web process share one Redis queue (channels_redis's
             # process-specific channels), and a message past its capacity is dropped: the

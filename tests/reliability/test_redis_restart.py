@@ -159,7 +159,14 @@ def test_a_process_that_published_before_the_restart_publishes_after_it(private_
     settings.CHANNEL_LAYERS = {
         "default": {
             **settings.CHANNEL_LAYERS["default"],
-            "CONFIG": {"hosts": [{"address": private_redis.url, "socket_timeout": 15}]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        **settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0],
+                        "address": private_redis.url,
+                    }
+                ]
+            },
         }
     }
     layer = get_channel_layer()

@@ -192,28 +192,30 @@ CACHES = {
     }
 }
 
+# No socket timeout: with one, redis-py sends each command through asyncio.wait_for, which
+# on Python 3.11 can drop a cancel, and a cancelled receive (a closed socket's consumer) then
+# polls Redis for ever. Reads still end: channels_redis's blocking pop returns after 5 s. Over
+# TCP, a peer that vanished without closing is found by keepalive (~1 min) instead.
+_CHANNEL_LAYER_REDIS: dict[str, Any] = {
+    "address": REDIS_URL,
+    "socket_timeout": None,
+    "socket_connect_timeout": 5,
+}
+if not REDIS_URL.startswith("unix:"):
+    _CHANNEL_LAYER_REDIS |= {
+        "socket_keepalive": True,
+        "socket_keepalive_options": {
+            socket.TCP_KEEPIDLE: 30,
+            socket.TCP_KEEPINTVL: 10,
+            socket.TCP_KEEPCNT: 3,
+        },
+    }
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            # No socket timeout: with one, redis-py sends each command through
-            # asyncio.wait_for, which on Python 3.11 can drop a cancel, and a cancelled
-            # receive (a closed socket's consumer) then polls Redis for ever. Reads still
-            # end: channels_redis's blocking pop returns after 5 s. A peer that vanished
-            # without closing is found by TCP keepalive (~1 min) instead.
-            "hosts": [
-                {
-                    "address": REDIS_URL,
-                    "socket_timeout": None,
-                    "socket_connect_timeout": 5,
-                    "socket_keepalive": True,
-                    "socket_keepalive_options": {
-                        socket.TCP_KEEPIDLE: 30,
-                        socket.TCP_KEEPINTVL: 10,
-                        socket.TCP_KEEPCNT: 3,
-                    },
-                }
-            ],
+            "hosts": [_CHANNEL_LAYER_REDIS],
             "prefix": f"{PYK8S_REDIS_PREFIX}:asgi",
             # All sockets of one web process share one Redis queue (channels_redis's
             # process-specific channels), and a message past its capacity is dropped: the

@@ -11,6 +11,7 @@ import os
 
 import pytest
 import redis
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.conf import settings
 from rest_framework.test import APIClient
 
@@ -184,3 +185,12 @@ def log(caplog):
     caplog.handler.setFormatter(production_handler.formatter)
     caplog.set_level(logging.INFO)
     return CapturedLog(caplog)
+
+
+@pytest.fixture
+def fresh_channel_layer():
+    """A channel layer of this test's own: channels_redis binds its receive locks to the
+    event loop that first used them, and each test runs a loop of its own."""
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    yield
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -25,20 +24,14 @@ from clusters.provisioning import reconcile
 from tests.clusters.terminal import new_host_name, open_terminal, relay_running, running_cluster
 from tests.factories import ClusterFactory, UserFactory, issue_api_token
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_channel_layer"),
+]
 
 
 def run(scenario):
     async_to_sync(scenario)()
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    """A channel layer of this test's own: channels_redis binds its receive locks to the
-    event loop that first used them, and each test runs a loop of its own."""
-    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-    yield
-    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 @pytest.fixture

@@ -2,16 +2,17 @@
 
 import asyncio
 
+import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 
 
+@pytest.mark.usefixtures("fresh_channel_layer")
 def test_a_receive_ends_whenever_it_is_cancelled():
     """Every socket's consumer, and the terminal relay, stop by cancelling a pending receive.
     A cancel that lands as redis-py finishes sending a command must end the receive too: with
     a socket timeout, redis-py sends through asyncio.wait_for, which on Python 3.11 drops such
     a cancel, and the receive then polls Redis for ever (a leaked consumer; a hung test)."""
-    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
     layer = get_channel_layer()
 
     async def cancel_after(steps: int, channel: str) -> bool:
@@ -28,7 +29,4 @@ def test_a_receive_ends_whenever_it_is_cancelled():
         await layer.receive(channel)  # the pool's connection is open: no I/O before a send
         return [steps for steps in range(40) if not await cancel_after(steps, channel)]
 
-    try:
-        assert async_to_sync(sweep)() == []
-    finally:
-        channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    assert async_to_sync(sweep)() == []
